@@ -1,0 +1,53 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+)
+
+// AdamWParams are the hyper-parameters of one AdamW step. Step is the
+// 1-based step number used for bias correction.
+type AdamWParams struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float32
+	Step                               int
+}
+
+// AdamW applies one AdamW update (decoupled weight decay, as
+// torch.optim.AdamW) to param in place, updating the first and second
+// moment estimates m and v:
+//
+//	p ← p − lr·wd·p
+//	m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+//	p ← p − lr·(m/(1−β1ᵗ)) / (sqrt(v/(1−β2ᵗ)) + eps)
+func AdamW(param, grad, m, v []float32, h AdamWParams) {
+	n := len(param)
+	if len(grad) != n || len(m) != n || len(v) != n {
+		panic(fmt.Sprintf("kernels.AdamW: lengths param %d grad %d m %d v %d differ", n, len(grad), len(m), len(v)))
+	}
+	if h.Step < 1 {
+		panic(fmt.Sprintf("kernels.AdamW: step %d, want ≥ 1", h.Step))
+	}
+	bc1 := 1 - math.Pow(float64(h.Beta1), float64(h.Step))
+	bc2 := 1 - math.Pow(float64(h.Beta2), float64(h.Step))
+	ParallelFor(n, grainElems, func(lo, hi int) {
+		adamw(param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi], h, float32(bc1), float32(math.Sqrt(bc2)))
+	})
+}
+
+var adamw = adamwGeneric
+
+// adamwGeneric follows torch.optim.AdamW's single-tensor arithmetic:
+// denom = sqrt(v)/sqrt(bc2) + eps; p −= (lr/bc1)·m/denom.
+func adamwGeneric(p, g, m, v []float32, h AdamWParams, bc1, sqrtBC2 float32) {
+	decay := 1 - h.LR*h.WeightDecay
+	stepSize := h.LR / bc1
+	b1, b2 := h.Beta1, h.Beta2
+	for i := range p {
+		gi := g[i]
+		p[i] *= decay
+		m[i] = b1*m[i] + (1-b1)*gi
+		v[i] = b2*v[i] + (1-b2)*gi*gi
+		denom := float32(math.Sqrt(float64(v[i])))/sqrtBC2 + h.Eps
+		p[i] -= stepSize * m[i] / denom
+	}
+}
