@@ -40,7 +40,7 @@ func gradCheck(t *testing.T, name string, f func(in []*Tensor) *Tensor, inputs [
 			idx[i] = i
 		}
 		if len(idx) > maxProbe {
-			idx = NewRNG(uint64(k)+7).Perm(len(in.data))[:maxProbe]
+			idx = NewRNG(uint64(k) + 7).Perm(len(in.data))[:maxProbe]
 		}
 		for _, i := range idx {
 			v := in.data[i]
