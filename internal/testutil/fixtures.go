@@ -79,3 +79,25 @@ func RelL2(got, want []float32) float64 {
 	}
 	return math.Sqrt(num / den)
 }
+
+// L2 returns the Euclidean norm of x in float64.
+func L2(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s)
+}
+
+// L2Diff returns ‖a − b‖₂ in float64 (+Inf when the lengths differ).
+func L2Diff(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	var s float64
+	for i := range a {
+		d := float64(a[i]) - float64(b[i])
+		s += d * d
+	}
+	return math.Sqrt(s)
+}

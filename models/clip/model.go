@@ -1,0 +1,288 @@
+package clip
+
+import (
+	"fmt"
+
+	"github.com/vlmtune/vlmtune/nn"
+	"github.com/vlmtune/vlmtune/tensor"
+)
+
+// TextModel is CLIPTextTransformer (`text_model.*`).
+type TextModel struct {
+	Config            TextConfig
+	TokenEmbedding    *nn.Embedding // embeddings.token_embedding [V, C]
+	PositionEmbedding *nn.Embedding // embeddings.position_embedding [P, C]
+	Encoder           *nn.Encoder   // encoder.layers.N
+	FinalLayerNorm    *nn.LayerNorm // final_layer_norm
+	// Prompt, when set, inserts learned soft tokens (prompt tuning).
+	Prompt TextPrompt
+}
+
+// TextPrompt inserts learned token embeddings into the text sequence
+// (prompt tuning). Insert receives the token embeddings [B, T, C] and the
+// key mask and returns the longer sequence, its mask and the number of
+// tokens inserted before each original position ≥ 1 (inserted right after
+// the first token, so the pooled EOS index shifts by that count).
+type TextPrompt interface {
+	nn.Module
+	Insert(tokens *tensor.Tensor, mask []bool) (*tensor.Tensor, []bool, int)
+}
+
+// VisionModel is CLIPVisionTransformer (`vision_model.*`).
+type VisionModel struct {
+	Config            VisionConfig
+	ClassEmbedding    *tensor.Tensor // embeddings.class_embedding [C]
+	PatchEmbedding    *nn.PatchEmbed // embeddings.patch_embedding [C, 3, P, P]
+	PositionEmbedding *nn.Embedding  // embeddings.position_embedding [N+1, C]
+	PreLayerNorm      *nn.LayerNorm  // pre_layrnorm (sic)
+	Encoder           *nn.Encoder
+	PostLayerNorm     *nn.LayerNorm // post_layernorm
+	// Prompt, when set, appends learned visual prompt tokens after the
+	// class and patch tokens (visual prompt tuning).
+	Prompt VisualPrompt
+}
+
+// VisualPrompt adds learned tokens to the ViT sequence [B, 1+N, C] after
+// the position embeddings and returns the longer sequence.
+type VisualPrompt interface {
+	nn.Module
+	Insert(x *tensor.Tensor) *tensor.Tensor
+}
+
+// Model is CLIPModel.
+type Model struct {
+	Config           Config
+	Text             *TextModel
+	Vision           *VisionModel
+	VisualProjection *nn.Linear     // visual_projection [D, Cv], no bias
+	TextProjection   *nn.Linear     // text_projection [D, Ct], no bias
+	LogitScale       *tensor.Tensor // logit_scale, a scalar (log of the temperature)
+}
+
+// New builds a model with zero weights (unit LayerNorms) for cfg; load
+// weights with LoadState or initialise them with Init.
+func New(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t, v := cfg.TextConfig, cfg.VisionConfig
+	tact, _ := nn.ActivationByName(t.HiddenAct)
+	vact, _ := nn.ActivationByName(v.HiddenAct)
+	np := (v.ImageSize / v.PatchSize) * (v.ImageSize / v.PatchSize)
+	m := &Model{
+		Config: cfg,
+		Text: &TextModel{
+			Config:            t,
+			TokenEmbedding:    nn.NewEmbedding(t.VocabSize, t.HiddenSize),
+			PositionEmbedding: nn.NewEmbedding(t.MaxPositionEmbeddings, t.HiddenSize),
+			Encoder:           nn.NewEncoder(t.NumHiddenLayers, t.HiddenSize, t.IntermediateSize, t.NumAttentionHeads, tact, float32(t.LayerNormEps)),
+			FinalLayerNorm:    nn.NewLayerNorm(t.HiddenSize, float32(t.LayerNormEps)),
+		},
+		Vision: &VisionModel{
+			Config:            v,
+			ClassEmbedding:    tensor.Zeros(v.HiddenSize),
+			PatchEmbedding:    nn.NewPatchEmbed(v.NumChannels, v.HiddenSize, v.PatchSize, false),
+			PositionEmbedding: nn.NewEmbedding(np+1, v.HiddenSize),
+			PreLayerNorm:      nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
+			Encoder:           nn.NewEncoder(v.NumHiddenLayers, v.HiddenSize, v.IntermediateSize, v.NumAttentionHeads, vact, float32(v.LayerNormEps)),
+			PostLayerNorm:     nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
+		},
+		VisualProjection: nn.NewLinear(v.HiddenSize, cfg.ProjectionDim, false),
+		TextProjection:   nn.NewLinear(t.HiddenSize, cfg.ProjectionDim, false),
+		LogitScale:       tensor.Scalar(float32(cfg.LogitScaleInitValue)),
+	}
+	return m, nil
+}
+
+// VisitParams visits every parameter under its Hugging Face name.
+func (m *Model) VisitParams(prefix string, fn nn.Visitor) {
+	m.Text.VisitParams(prefix+"text_model.", fn)
+	m.Vision.VisitParams(prefix+"vision_model.", fn)
+	m.VisualProjection.VisitParams(prefix+"visual_projection.", fn)
+	m.TextProjection.VisitParams(prefix+"text_projection.", fn)
+	fn(prefix+"logit_scale", &m.LogitScale)
+}
+
+// VisitParams visits the text tower's parameters.
+func (t *TextModel) VisitParams(prefix string, fn nn.Visitor) {
+	t.TokenEmbedding.VisitParams(prefix+"embeddings.token_embedding.", fn)
+	t.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
+	t.Encoder.VisitParams(prefix+"encoder.", fn)
+	t.FinalLayerNorm.VisitParams(prefix+"final_layer_norm.", fn)
+	if t.Prompt != nil {
+		t.Prompt.VisitParams(prefix+"prompt.", fn)
+	}
+}
+
+// VisitParams visits the vision tower's parameters.
+func (v *VisionModel) VisitParams(prefix string, fn nn.Visitor) {
+	fn(prefix+"embeddings.class_embedding", &v.ClassEmbedding)
+	v.PatchEmbedding.VisitParams(prefix+"embeddings.patch_embedding.", fn)
+	v.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
+	v.PreLayerNorm.VisitParams(prefix+"pre_layrnorm.", fn)
+	v.Encoder.VisitParams(prefix+"encoder.", fn)
+	v.PostLayerNorm.VisitParams(prefix+"post_layernorm.", fn)
+	if v.Prompt != nil {
+		v.Prompt.VisitParams(prefix+"prompt.", fn)
+	}
+}
+
+// TowerOutput is a tower's output (BaseModelOutputWithPooling).
+type TowerOutput struct {
+	LastHiddenState *tensor.Tensor   // [B, T, C]
+	PoolerOutput    *tensor.Tensor   // [B, C]
+	HiddenStates    []*tensor.Tensor // with WantHidden: embeddings + each layer
+	Attentions      []*tensor.Tensor // with WantAttentions: [B, H, T, T] per layer
+}
+
+// Options select optional outputs and memory behaviour.
+type Options struct {
+	WantHidden     bool
+	WantAttentions bool
+	// RNG drives dropout inside checkpointed layers (nil: no dropout).
+	RNG *tensor.RNG
+}
+
+// Forward runs the text tower on ids [B, T]. mask (B·T entries, 1 for
+// tokens and 0 for padding) may be nil.
+func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *TowerOutput {
+	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
+		panic(fmt.Sprintf("clip.TextModel.Forward: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
+	}
+	if tl > t.Config.MaxPositionEmbeddings {
+		panic(fmt.Sprintf("clip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
+	}
+	x := t.TokenEmbedding.Forward(ids, b, tl)
+	pos := tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl)
+	var keyMask []bool
+	if mask != nil {
+		keyMask = make([]bool, len(mask))
+		for i, v := range mask {
+			keyMask[i] = v != 0
+		}
+	}
+	shift := 0
+	if t.Prompt != nil {
+		x, keyMask, shift = t.Prompt.Insert(x, keyMask)
+		if x.Dim(1) > t.Config.MaxPositionEmbeddings {
+			panic(fmt.Sprintf("clip.TextModel.Forward: %d tokens with the prompt exceed max_position_embeddings %d", x.Dim(1), t.Config.MaxPositionEmbeddings))
+		}
+		pos = tensor.Slice(t.PositionEmbedding.Weight, 0, 0, x.Dim(1))
+	}
+	x = tensor.Add(x, pos)
+	out := &TowerOutput{}
+	enc := nn.EncoderOutput{}
+	x = t.Encoder.Forward(x, nn.EncoderOptions{Causal: true, KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	x = t.FinalLayerNorm.Forward(x)
+	out.LastHiddenState, out.HiddenStates, out.Attentions = x, enc.HiddenStates, enc.Attentions
+	// Pool at the end-of-text token: the first position holding
+	// eos_token_id, or (legacy configs with eos_token_id 2) the position of
+	// the largest id, as transformers does.
+	idx := make([]int, b)
+	tt := x.Dim(1)
+	for bi := 0; bi < b; bi++ {
+		row := ids[bi*tl : (bi+1)*tl]
+		p := 0
+		if t.Config.EosTokenID == 2 {
+			for j, id := range row {
+				if id > row[p] {
+					p = j
+				}
+			}
+		} else {
+			for j, id := range row {
+				if int(id) == t.Config.EosTokenID {
+					p = j
+					break
+				}
+			}
+		}
+		if p > 0 {
+			p += shift
+		}
+		idx[bi] = bi*tt + p
+	}
+	out.PoolerOutput = tensor.IndexSelect(tensor.Reshape(x, b*tt, x.Dim(2)), 0, idx)
+	return out
+}
+
+// Forward runs the vision tower on pixels [B, 3, H, W].
+func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
+	b := pixels.Dim(0)
+	c := v.Config.HiddenSize
+	patches := v.PatchEmbedding.Forward(pixels) // [B, N, C]
+	cls := tensor.Add(tensor.Zeros(b, 1, c), tensor.Reshape(v.ClassEmbedding, 1, 1, c))
+	x := tensor.Concat(1, cls, patches)
+	if x.Dim(1) != v.PositionEmbedding.Weight.Dim(0) {
+		panic(fmt.Sprintf("clip.VisionModel.Forward: %d tokens for %d position embeddings (image size %v, want %d)", x.Dim(1), v.PositionEmbedding.Weight.Dim(0), pixels.Shape()[2:], v.Config.ImageSize))
+	}
+	x = tensor.Add(x, v.PositionEmbedding.Weight)
+	if v.Prompt != nil {
+		x = v.Prompt.Insert(x)
+	}
+	x = v.PreLayerNorm.Forward(x)
+	enc := nn.EncoderOutput{}
+	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	pooled := v.PostLayerNorm.Forward(tensor.Reshape(tensor.Slice(x, 1, 0, 1), b, c))
+	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+}
+
+// Inputs are one batch for the model; any part may be empty.
+type Inputs struct {
+	InputIDs      []int32 // [B, T]
+	AttentionMask []int32 // [B, T] or nil
+	Batch, SeqLen int
+	PixelValues   *tensor.Tensor // [B, 3, H, W]
+}
+
+// Output holds CLIPOutput's fields.
+type Output struct {
+	TextEmbeds, ImageEmbeds       *tensor.Tensor // normalised [B, D]
+	LogitsPerImage, LogitsPerText *tensor.Tensor // [B_img, B_txt] and its transpose
+	Text, Vision                  *TowerOutput
+	Loss                          *tensor.Tensor // with WantLoss
+}
+
+// TextFeatures returns get_text_features: the projected (not normalised)
+// pooled text output [B, D].
+func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
+	return m.TextProjection.Forward(m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput)
+}
+
+// ImageFeatures returns get_image_features [B, D].
+func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
+	return m.VisualProjection.Forward(m.Vision.Forward(pixels, Options{}).PoolerOutput)
+}
+
+// Forward runs both towers and the contrastive head. With wantLoss, the
+// images and texts must be paired one to one.
+func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
+	out := &Output{}
+	out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	out.Vision = m.Vision.Forward(in.PixelValues, opt)
+	out.TextEmbeds = tensor.L2Normalize(m.TextProjection.Forward(out.Text.PoolerOutput), 0)
+	out.ImageEmbeds = tensor.L2Normalize(m.VisualProjection.Forward(out.Vision.PoolerOutput), 0)
+	out.LogitsPerText = tensor.Mul(tensor.MatMul(out.TextEmbeds, out.ImageEmbeds, false, true), tensor.Exp(m.LogitScale))
+	out.LogitsPerImage = tensor.Transpose(out.LogitsPerText, 0, 1)
+	if wantLoss {
+		out.Loss = ContrastiveLoss(out.LogitsPerText)
+	}
+	return out
+}
+
+// ContrastiveLoss is CLIP's symmetric loss on logits_per_text [N, N]: the
+// mean of the cross-entropies of each text against the images and of each
+// image against the texts, with the diagonal as targets.
+func ContrastiveLoss(logitsPerText *tensor.Tensor) *tensor.Tensor {
+	n := logitsPerText.Dim(0)
+	if logitsPerText.Dim(1) != n {
+		panic(fmt.Sprintf("clip.ContrastiveLoss: logits %v are not square", logitsPerText.Shape()))
+	}
+	targets := make([]int, n)
+	for i := range targets {
+		targets[i] = i
+	}
+	caption := tensor.CrossEntropy(logitsPerText, targets, tensor.CrossEntropyOptions{})
+	image := tensor.CrossEntropy(tensor.Transpose(logitsPerText, 0, 1), targets, tensor.CrossEntropyOptions{})
+	return tensor.MulScalar(tensor.Add(caption, image), 0.5)
+}

@@ -1,0 +1,261 @@
+package siglip
+
+import (
+	"fmt"
+
+	"github.com/vlmtune/vlmtune/nn"
+	"github.com/vlmtune/vlmtune/tensor"
+)
+
+// TextModel is SiglipTextTransformer (`text_model.*`).
+type TextModel struct {
+	Config            TextConfig
+	TokenEmbedding    *nn.Embedding // embeddings.token_embedding
+	PositionEmbedding *nn.Embedding // embeddings.position_embedding
+	Encoder           *nn.Encoder
+	FinalLayerNorm    *nn.LayerNorm // final_layer_norm
+	Head              *nn.Linear    // head [C, C]
+}
+
+// VisionModel is SiglipVisionTransformer (`vision_model.*`).
+type VisionModel struct {
+	Config            VisionConfig
+	PatchEmbedding    *nn.PatchEmbed // embeddings.patch_embedding (with bias)
+	PositionEmbedding *nn.Embedding  // embeddings.position_embedding [N, C]
+	Encoder           *nn.Encoder
+	PostLayerNorm     *nn.LayerNorm // post_layernorm
+	Head              *PoolingHead  // head (nil without vision_use_head)
+}
+
+// PoolingHead is SiglipMultiheadAttentionPoolingHead: a learned probe
+// attends to the patch tokens (torch.nn.MultiheadAttention with packed
+// in_proj), followed by a residual MLP.
+type PoolingHead struct {
+	Probe        *tensor.Tensor // probe [1, 1, C]
+	InProjWeight *tensor.Tensor // attention.in_proj_weight [3C, C]
+	InProjBias   *tensor.Tensor // attention.in_proj_bias [3C]
+	OutProj      *nn.Linear     // attention.out_proj
+	LayerNorm    *nn.LayerNorm  // layernorm
+	MLP          *nn.MLP        // mlp
+	Heads        int
+}
+
+// Model is SiglipModel.
+type Model struct {
+	Config     Config
+	Text       *TextModel
+	Vision     *VisionModel
+	LogitScale *tensor.Tensor // logit_scale [1]
+	LogitBias  *tensor.Tensor // logit_bias [1]
+}
+
+// New builds a zero model for cfg.
+func New(cfg Config) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	t, v := cfg.TextConfig, cfg.VisionConfig
+	tact, _ := nn.ActivationByName(t.HiddenAct)
+	vact, _ := nn.ActivationByName(v.HiddenAct)
+	np := (v.ImageSize / v.PatchSize) * (v.ImageSize / v.PatchSize)
+	m := &Model{
+		Config: cfg,
+		Text: &TextModel{
+			Config:            t,
+			TokenEmbedding:    nn.NewEmbedding(t.VocabSize, t.HiddenSize),
+			PositionEmbedding: nn.NewEmbedding(t.MaxPositionEmbeddings, t.HiddenSize),
+			Encoder:           nn.NewEncoder(t.NumHiddenLayers, t.HiddenSize, t.IntermediateSize, t.NumAttentionHeads, tact, float32(t.LayerNormEps)),
+			FinalLayerNorm:    nn.NewLayerNorm(t.HiddenSize, float32(t.LayerNormEps)),
+			Head:              nn.NewLinear(t.HiddenSize, t.HiddenSize, true),
+		},
+		Vision: &VisionModel{
+			Config:            v,
+			PatchEmbedding:    nn.NewPatchEmbed(v.NumChannels, v.HiddenSize, v.PatchSize, true),
+			PositionEmbedding: nn.NewEmbedding(np, v.HiddenSize),
+			Encoder:           nn.NewEncoder(v.NumHiddenLayers, v.HiddenSize, v.IntermediateSize, v.NumAttentionHeads, vact, float32(v.LayerNormEps)),
+			PostLayerNorm:     nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
+		},
+		LogitScale: tensor.Zeros(1),
+		LogitBias:  tensor.Zeros(1),
+	}
+	if v.UseHead() {
+		c := v.HiddenSize
+		m.Vision.Head = &PoolingHead{
+			Probe: tensor.Zeros(1, 1, c), InProjWeight: tensor.Zeros(3*c, c), InProjBias: tensor.Zeros(3 * c),
+			OutProj: nn.NewLinear(c, c, true), LayerNorm: nn.NewLayerNorm(c, float32(v.LayerNormEps)),
+			MLP: nn.NewMLP(c, v.IntermediateSize, vact), Heads: v.NumAttentionHeads,
+		}
+	}
+	return m, nil
+}
+
+// VisitParams visits every parameter under its Hugging Face name.
+func (m *Model) VisitParams(prefix string, fn nn.Visitor) {
+	m.Text.VisitParams(prefix+"text_model.", fn)
+	m.Vision.VisitParams(prefix+"vision_model.", fn)
+	fn(prefix+"logit_scale", &m.LogitScale)
+	fn(prefix+"logit_bias", &m.LogitBias)
+}
+
+// VisitParams visits the text tower.
+func (t *TextModel) VisitParams(prefix string, fn nn.Visitor) {
+	t.TokenEmbedding.VisitParams(prefix+"embeddings.token_embedding.", fn)
+	t.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
+	t.Encoder.VisitParams(prefix+"encoder.", fn)
+	t.FinalLayerNorm.VisitParams(prefix+"final_layer_norm.", fn)
+	t.Head.VisitParams(prefix+"head.", fn)
+}
+
+// VisitParams visits the vision tower.
+func (v *VisionModel) VisitParams(prefix string, fn nn.Visitor) {
+	v.PatchEmbedding.VisitParams(prefix+"embeddings.patch_embedding.", fn)
+	v.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
+	v.Encoder.VisitParams(prefix+"encoder.", fn)
+	v.PostLayerNorm.VisitParams(prefix+"post_layernorm.", fn)
+	if v.Head != nil {
+		v.Head.VisitParams(prefix+"head.", fn)
+	}
+}
+
+// VisitParams visits the pooling head.
+func (h *PoolingHead) VisitParams(prefix string, fn nn.Visitor) {
+	fn(prefix+"probe", &h.Probe)
+	fn(prefix+"attention.in_proj_weight", &h.InProjWeight)
+	fn(prefix+"attention.in_proj_bias", &h.InProjBias)
+	h.OutProj.VisitParams(prefix+"attention.out_proj.", fn)
+	h.LayerNorm.VisitParams(prefix+"layernorm.", fn)
+	h.MLP.VisitParams(prefix+"mlp.", fn)
+}
+
+// Forward pools x [B, N, C] into [B, C].
+func (h *PoolingHead) Forward(x *tensor.Tensor) *tensor.Tensor {
+	b, c := x.Dim(0), x.Dim(2)
+	wq := tensor.Slice(h.InProjWeight, 0, 0, c)
+	wkv := tensor.Slice(h.InProjWeight, 0, c, 3*c)
+	bq := tensor.Slice(h.InProjBias, 0, 0, c)
+	bkv := tensor.Slice(h.InProjBias, 0, c, 3*c)
+	probe := tensor.Add(tensor.Zeros(b, 1, 1), h.Probe) // [B, 1, C]
+	q := tensor.Linear(probe, wq, bq)
+	kv := tensor.Split(tensor.Linear(x, wkv, bkv), 2, c, c)
+	a := h.OutProj.Forward(tensor.MultiHeadAttention(q, kv[0], kv[1], h.Heads, tensor.AttentionOptions{}))
+	a = tensor.Add(a, h.MLP.Forward(h.LayerNorm.Forward(a)))
+	return tensor.Reshape(a, b, c)
+}
+
+// TowerOutput is a tower's output (BaseModelOutputWithPooling).
+type TowerOutput struct {
+	LastHiddenState *tensor.Tensor
+	PoolerOutput    *tensor.Tensor
+	HiddenStates    []*tensor.Tensor
+	Attentions      []*tensor.Tensor
+}
+
+// Options select optional outputs.
+type Options struct {
+	WantHidden, WantAttentions bool
+	RNG                        *tensor.RNG
+}
+
+// Forward runs the text tower on ids [B, T]; mask may be nil (SigLIP is
+// trained without one, on max-length padded text).
+func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *TowerOutput {
+	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
+		panic(fmt.Sprintf("siglip.TextModel.Forward: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
+	}
+	if tl > t.Config.MaxPositionEmbeddings {
+		panic(fmt.Sprintf("siglip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
+	}
+	x := tensor.Add(t.TokenEmbedding.Forward(ids, b, tl), tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl))
+	var keyMask []bool
+	if mask != nil {
+		keyMask = make([]bool, len(mask))
+		for i, v := range mask {
+			keyMask[i] = v != 0
+		}
+	}
+	enc := nn.EncoderOutput{}
+	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	x = t.FinalLayerNorm.Forward(x)
+	c := x.Dim(2)
+	pooled := t.Head.Forward(tensor.Reshape(tensor.Slice(x, 1, tl-1, tl), b, c))
+	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+}
+
+// Forward runs the vision tower on pixels [B, 3, H, W].
+func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
+	x := v.PatchEmbedding.Forward(pixels)
+	if x.Dim(1) != v.PositionEmbedding.Weight.Dim(0) {
+		panic(fmt.Sprintf("siglip.VisionModel.Forward: %d patches for %d position embeddings (image size %v, want %d)", x.Dim(1), v.PositionEmbedding.Weight.Dim(0), pixels.Shape()[2:], v.Config.ImageSize))
+	}
+	x = tensor.Add(x, v.PositionEmbedding.Weight)
+	enc := nn.EncoderOutput{}
+	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	x = v.PostLayerNorm.Forward(x)
+	out := &TowerOutput{LastHiddenState: x, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+	if v.Head != nil {
+		out.PoolerOutput = v.Head.Forward(x)
+	}
+	return out
+}
+
+// Inputs are one batch.
+type Inputs struct {
+	InputIDs      []int32
+	AttentionMask []int32
+	Batch, SeqLen int
+	PixelValues   *tensor.Tensor
+}
+
+// Output holds SiglipOutput's fields.
+type Output struct {
+	TextEmbeds, ImageEmbeds       *tensor.Tensor
+	LogitsPerImage, LogitsPerText *tensor.Tensor
+	Text, Vision                  *TowerOutput
+	Loss                          *tensor.Tensor
+}
+
+// TextFeatures returns get_text_features (the pooled, head-projected text
+// output).
+func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
+	return m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput
+}
+
+// ImageFeatures returns get_image_features.
+func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
+	return m.Vision.Forward(pixels, Options{}).PoolerOutput
+}
+
+// Forward runs both towers; with wantLoss the pairs are matched one to one.
+func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
+	if m.Vision.Head == nil {
+		panic("siglip.Model.Forward: the vision tower has no pooling head (vision_use_head is false)")
+	}
+	out := &Output{}
+	out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	out.Vision = m.Vision.Forward(in.PixelValues, opt)
+	out.TextEmbeds = tensor.L2Normalize(out.Text.PoolerOutput, 0)
+	out.ImageEmbeds = tensor.L2Normalize(out.Vision.PoolerOutput, 0)
+	logits := tensor.Mul(tensor.MatMul(out.TextEmbeds, out.ImageEmbeds, false, true), tensor.Exp(m.LogitScale))
+	out.LogitsPerText = tensor.Add(logits, m.LogitBias)
+	out.LogitsPerImage = tensor.Transpose(out.LogitsPerText, 0, 1)
+	if wantLoss {
+		out.Loss = SigmoidLoss(out.LogitsPerText)
+	}
+	return out
+}
+
+// SigmoidLoss is SigLIP's pairwise loss on logits_per_text [N, N]:
+// −mean_i Σ_j log σ(z_ij·logits_ij) with z = +1 on the diagonal and −1
+// elsewhere.
+func SigmoidLoss(logitsPerText *tensor.Tensor) *tensor.Tensor {
+	n := logitsPerText.Dim(0)
+	if logitsPerText.Dim(1) != n {
+		panic(fmt.Sprintf("siglip.SigmoidLoss: logits %v are not square", logitsPerText.Shape()))
+	}
+	z := tensor.Full(-1, n, n)
+	for i := 0; i < n; i++ {
+		z.Set(1, i, i)
+	}
+	loglik := tensor.LogSigmoid(tensor.Mul(z, logitsPerText))
+	return tensor.MulScalar(tensor.SumAll(loglik), -1/float32(n))
+}

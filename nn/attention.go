@@ -1,0 +1,114 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/vlmtune/vlmtune/tensor"
+)
+
+// KVPrefix supplies learned key and value vectors prepended to every
+// sequence (prefix tuning). Both are [P, C] after projection.
+type KVPrefix interface {
+	Module
+	// KV returns the prefix keys and values, each [P, C].
+	KV() (k, v *tensor.Tensor)
+}
+
+// Attention is multi-head self-attention with separate q, k, v and output
+// projections (Hugging Face's q_proj, k_proj, v_proj, out_proj).
+type Attention struct {
+	Q, K, V, Out *Linear
+	Heads        int
+	// Prefix, when set, prepends learned keys and values.
+	Prefix KVPrefix
+}
+
+// NewAttention returns zero projections of width dim with biases.
+func NewAttention(dim, heads int) *Attention {
+	return &Attention{Q: NewLinear(dim, dim, true), K: NewLinear(dim, dim, true), V: NewLinear(dim, dim, true), Out: NewLinear(dim, dim, true), Heads: heads}
+}
+
+// AttentionInput describes the masking of one call.
+type AttentionInput struct {
+	Causal  bool
+	KeyMask []bool // B·T entries, false for padding; nil for none
+	// Weights, when not nil, receives the attention probabilities
+	// [B, H, T, T'] (computed without recording a graph).
+	Weights **tensor.Tensor
+}
+
+// Forward attends x [B, T, C] to itself.
+func (a *Attention) Forward(x *tensor.Tensor, in AttentionInput) *tensor.Tensor {
+	q, k, v := a.Q.Forward(x), a.K.Forward(x), a.V.Forward(x)
+	mask := in.KeyMask
+	if a.Prefix != nil {
+		pk, pv := a.Prefix.KV()
+		b := x.Dim(0)
+		p := pk.Dim(0)
+		k = tensor.Concat(1, expandBatch(pk, b), k)
+		v = tensor.Concat(1, expandBatch(pv, b), v)
+		if mask != nil {
+			t := x.Dim(1)
+			m := make([]bool, b*(p+t))
+			for bi := 0; bi < b; bi++ {
+				for j := 0; j < p; j++ {
+					m[bi*(p+t)+j] = true
+				}
+				copy(m[bi*(p+t)+p:], mask[bi*t:(bi+1)*t])
+			}
+			mask = m
+		}
+	}
+	opt := tensor.AttentionOptions{Causal: in.Causal, KeyMask: mask}
+	if in.Weights != nil {
+		*in.Weights = tensor.AttentionWeights(q.Detach(), k.Detach(), a.Heads, opt)
+	}
+	return a.Out.Forward(tensor.MultiHeadAttention(q, k, v, a.Heads, opt))
+}
+
+// expandBatch repeats a [P, C] tensor into [B, P, C].
+func expandBatch(t *tensor.Tensor, b int) *tensor.Tensor {
+	return tensor.Add(tensor.Zeros(b, 1, 1), tensor.Unsqueeze(t, 0))
+}
+
+// VisitParams visits q_proj, k_proj, v_proj, out_proj and the prefix.
+func (a *Attention) VisitParams(prefix string, fn Visitor) {
+	a.Q.VisitParams(prefix+"q_proj.", fn)
+	a.K.VisitParams(prefix+"k_proj.", fn)
+	a.V.VisitParams(prefix+"v_proj.", fn)
+	a.Out.VisitParams(prefix+"out_proj.", fn)
+	if a.Prefix != nil {
+		a.Prefix.VisitParams(prefix, fn)
+	}
+}
+
+// MLP is fc2(act(fc1(x))).
+type MLP struct {
+	FC1, FC2 *Linear
+	Act      tensor.Activation
+}
+
+// NewMLP returns a zero MLP.
+func NewMLP(dim, hidden int, act tensor.Activation) *MLP {
+	return &MLP{FC1: NewLinear(dim, hidden, true), FC2: NewLinear(hidden, dim, true), Act: act}
+}
+
+// Forward applies the MLP.
+func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
+	return m.FC2.Forward(tensor.Activate(m.FC1.Forward(x), m.Act))
+}
+
+// VisitParams visits fc1 and fc2.
+func (m *MLP) VisitParams(prefix string, fn Visitor) {
+	m.FC1.VisitParams(prefix+"fc1.", fn)
+	m.FC2.VisitParams(prefix+"fc2.", fn)
+}
+
+// ActivationByName resolves a Hugging Face hidden_act name.
+func ActivationByName(name string) (tensor.Activation, error) {
+	a, ok := tensor.ParseActivation(name)
+	if !ok {
+		return 0, fmt.Errorf("unsupported hidden_act %q (supported: gelu, gelu_pytorch_tanh, gelu_new, quick_gelu, silu, relu, tanh, sigmoid)", name)
+	}
+	return a, nil
+}

@@ -1,0 +1,91 @@
+package nn
+
+import "github.com/vlmtune/vlmtune/tensor"
+
+// LinearAdapter adds a learned term to a Linear's output (LoRA). Forward
+// receives the Linear's input and its base output and returns the final
+// output.
+type LinearAdapter interface {
+	Module
+	Forward(x, base *tensor.Tensor) *tensor.Tensor
+}
+
+// Linear is y = x·Wᵀ + b with Weight [out, in] and an optional Bias [out].
+type Linear struct {
+	Weight *tensor.Tensor // [out, in]
+	Bias   *tensor.Tensor // [out] or nil
+	// Adapter, when set, wraps the output (parameter-efficient tuning).
+	Adapter LinearAdapter
+}
+
+// NewLinear returns a zero Linear with or without a bias.
+func NewLinear(in, out int, bias bool) *Linear {
+	l := &Linear{Weight: newParam(out, in)}
+	if bias {
+		l.Bias = newParam(out)
+	}
+	return l
+}
+
+// In returns the input width.
+func (l *Linear) In() int { return l.Weight.Dim(1) }
+
+// Out returns the output width.
+func (l *Linear) Out() int { return l.Weight.Dim(0) }
+
+// Forward applies the layer to x [..., in].
+func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
+	y := tensor.Linear(x, l.Weight, l.Bias)
+	if l.Adapter != nil {
+		y = l.Adapter.Forward(x, y)
+	}
+	return y
+}
+
+// VisitParams visits weight, bias and the adapter's parameters.
+func (l *Linear) VisitParams(prefix string, fn Visitor) {
+	visit(fn, prefix, "weight", &l.Weight)
+	visit(fn, prefix, "bias", &l.Bias)
+	if l.Adapter != nil {
+		l.Adapter.VisitParams(prefix, fn)
+	}
+}
+
+// Embedding is a lookup table [vocab, dim].
+type Embedding struct {
+	Weight *tensor.Tensor
+}
+
+// NewEmbedding returns a zero table.
+func NewEmbedding(vocab, dim int) *Embedding { return &Embedding{Weight: newParam(vocab, dim)} }
+
+// Forward looks up ids laid out as shape (e.g. [B, T]) and returns
+// [shape..., dim].
+func (e *Embedding) Forward(ids []int32, shape ...int) *tensor.Tensor {
+	return tensor.Embedding(e.Weight, ids, shape...)
+}
+
+// VisitParams visits the table.
+func (e *Embedding) VisitParams(prefix string, fn Visitor) { visit(fn, prefix, "weight", &e.Weight) }
+
+// LayerNorm normalises the last axis with a learned scale and shift.
+type LayerNorm struct {
+	Weight, Bias *tensor.Tensor
+	Eps          float32
+}
+
+// NewLayerNorm returns a LayerNorm with weight 1 and bias 0.
+func NewLayerNorm(dim int, eps float32) *LayerNorm {
+	return &LayerNorm{Weight: tensor.Ones(dim), Bias: tensor.Zeros(dim), Eps: eps}
+}
+
+// Forward normalises x [..., dim].
+func (n *LayerNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
+	return tensor.LayerNorm(x, n.Weight, n.Bias, n.Eps)
+}
+
+// VisitParams visits weight and bias.
+func (n *LayerNorm) VisitParams(prefix string, fn Visitor) {
+	visit(fn, prefix, "weight", &n.Weight)
+	visit(fn, prefix, "bias", &n.Bias)
+}
