@@ -7,7 +7,8 @@ import (
 	"github.com/vlmtune/vlmtune/internal/kernels"
 )
 
-// AttentionOptions configure ScaledDotProductAttention.
+// AttentionOptions configure ScaledDotProductAttention and
+// MultiHeadAttention.
 type AttentionOptions struct {
 	// Causal lets query i see keys j ≤ i + (Tk − Tq) (bottom-right
 	// alignment, so key prefixes stay visible to every query).
@@ -22,6 +23,13 @@ type AttentionOptions struct {
 	Scale float32
 }
 
+// headLayout locates head h of batch item b, row t, column d at
+// b·bStride + h·hStride + t·row + d.
+type headLayout struct{ bStride, hStride, row int }
+
+// attnDims are the sizes of one attention call.
+type attnDims struct{ b, h, tq, tk, d, dv int }
+
 // ScaledDotProductAttention computes softmax(q·kᵀ·scale + bias + mask)·v for
 // q [B, H, Tq, D], k [B, H, Tk, D] and v [B, H, Tk, Dv], returning
 // [B, H, Tq, Dv]. Masked scores are −Inf; a query that sees no key at all
@@ -30,66 +38,146 @@ func ScaledDotProductAttention(q, k, v *Tensor, opt AttentionOptions) *Tensor {
 	if q.Rank() != 4 || k.Rank() != 4 || v.Rank() != 4 {
 		panic(fmt.Sprintf("tensor.ScaledDotProductAttention: q %v, k %v, v %v must be [B, H, T, D]", q.shape, k.shape, v.shape))
 	}
-	b, h, tq, d := q.shape[0], q.shape[1], q.shape[2], q.shape[3]
-	tk, dv := k.shape[2], v.shape[3]
-	if k.shape[0] != b || k.shape[1] != h || k.shape[3] != d || v.shape[0] != b || v.shape[1] != h || v.shape[2] != tk {
+	dm := attnDims{q.shape[0], q.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3]}
+	if k.shape[0] != dm.b || k.shape[1] != dm.h || k.shape[3] != dm.d || v.shape[0] != dm.b || v.shape[1] != dm.h || v.shape[2] != dm.tk {
 		panic(fmt.Sprintf("tensor.ScaledDotProductAttention: q %v, k %v, v %v do not agree", q.shape, k.shape, v.shape))
 	}
+	bhtd := func(t, d int) headLayout { return headLayout{dm.h * t * d, t * d, d} }
+	return attention("ScaledDotProductAttention", q, k, v, dm, bhtd(dm.tq, dm.d), bhtd(dm.tk, dm.d), bhtd(dm.tk, dm.dv), bhtd(dm.tq, dm.dv),
+		[]int{dm.b, dm.h, dm.tq, dm.dv}, opt)
+}
+
+// MultiHeadAttention is ScaledDotProductAttention on tensors laid out as
+// [B, T, H·D] (the output of the q, k and v projections), splitting the
+// last axis into heads without copying; it returns [B, Tq, H·Dv].
+func MultiHeadAttention(q, k, v *Tensor, heads int, opt AttentionOptions) *Tensor {
+	if q.Rank() != 3 || k.Rank() != 3 || v.Rank() != 3 || heads < 1 {
+		panic(fmt.Sprintf("tensor.MultiHeadAttention: q %v, k %v, v %v must be [B, T, C] (heads %d)", q.shape, k.shape, v.shape, heads))
+	}
+	b, tq, c := q.shape[0], q.shape[1], q.shape[2]
+	tk, cv := k.shape[1], v.shape[2]
+	if c%heads != 0 || cv%heads != 0 || k.shape[0] != b || v.shape[0] != b || k.shape[2] != c || v.shape[1] != tk {
+		panic(fmt.Sprintf("tensor.MultiHeadAttention: q %v, k %v, v %v do not agree with %d heads", q.shape, k.shape, v.shape, heads))
+	}
+	dm := attnDims{b, heads, tq, tk, c / heads, cv / heads}
+	bthd := func(t, width, d int) headLayout { return headLayout{t * width, d, width} }
+	return attention("MultiHeadAttention", q, k, v, dm, bthd(tq, c, dm.d), bthd(tk, c, dm.d), bthd(tk, cv, dm.dv), bthd(tq, cv, dm.dv),
+		[]int{b, tq, cv}, opt)
+}
+
+func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayout, outShape []int, opt AttentionOptions) *Tensor {
+	b, h, tq, tk, d, dv := dm.b, dm.h, dm.tq, dm.tk, dm.d, dm.dv
 	if opt.KeyMask != nil && len(opt.KeyMask) != b*tk {
-		panic(fmt.Sprintf("tensor.ScaledDotProductAttention: key mask has %d entries, want B·Tk = %d", len(opt.KeyMask), b*tk))
+		panic(fmt.Sprintf("tensor.%s: key mask has %d entries, want B·Tk = %d", op, len(opt.KeyMask), b*tk))
 	}
 	scale := opt.Scale
 	if scale == 0 {
 		scale = float32(1 / math.Sqrt(float64(d)))
 	}
-	bh := b * h
 	sShape := []int{b, h, tq, tk}
-	p := alloc(bh * tq * tk)
-	kernels.GemmBatched(false, true, bh, tq, tk, d, scale, q.data, d, tq*d, k.data, d, tk*d, 0, p, tk, tq*tk)
 	if opt.Bias != nil {
-		if bs := broadcastShape("ScaledDotProductAttention bias", opt.Bias.shape, sShape); !SameShape(bs, sShape) {
-			panic(fmt.Sprintf("tensor.ScaledDotProductAttention: bias %v does not broadcast to scores %v", opt.Bias.shape, sShape))
+		if bs := broadcastShape(op+" bias", opt.Bias.shape, sShape); !SameShape(bs, sShape) {
+			panic(fmt.Sprintf("tensor.%s: bias %v does not broadcast to scores %v", op, opt.Bias.shape, sShape))
 		}
+	}
+	p := alloc(b * h * tq * tk)
+	ps := tq * tk // stride between heads in p
+	for bi := 0; bi < b; bi++ {
+		kernels.GemmBatched(false, true, h, tq, tk, d, scale,
+			q.data[bi*lq.bStride:], lq.row, lq.hStride, k.data[bi*lk.bStride:], lk.row, lk.hStride,
+			0, p[bi*h*ps:], tk, ps)
+	}
+	if opt.Bias != nil {
 		binaryBroadcast(kernels.OpAdd, p, p, opt.Bias.data, newRowIter(sShape, opt.Bias.shape, sShape))
 	}
 	if opt.Causal || opt.KeyMask != nil {
 		applyAttentionMask(p, b, h, tq, tk, opt.Causal, opt.KeyMask)
 	}
-	kernels.SoftmaxRows(p, p, bh*tq, tk)
-	out := newTensor([]int{b, h, tq, dv})
-	kernels.GemmBatched(false, false, bh, tq, dv, tk, 1, p, tk, tq*tk, v.data, dv, tk*dv, 0, out.data, dv, tq*dv)
+	kernels.SoftmaxRows(p, p, b*h*tq, tk)
+	out := newTensor(outShape)
+	for bi := 0; bi < b; bi++ {
+		kernels.GemmBatched(false, false, h, tq, dv, tk, 1,
+			p[bi*h*ps:], tk, ps, v.data[bi*lv.bStride:], lv.row, lv.hStride,
+			0, out.data[bi*lo.bStride:], lo.row, lo.hStride)
+	}
 
-	n := record(out, "ScaledDotProductAttention", q, k, v, opt.Bias)
+	n := record(out, op, q, k, v, opt.Bias)
 	if n == nil {
 		return out
 	}
 	bias := opt.Bias
 	n.backward = func(g []float32) {
 		if v.requiresGrad {
+			// dV = Pᵀ·dO.
 			gv := alloc(len(v.data))
-			kernels.GemmBatched(true, false, bh, tk, dv, tq, 1, p, tk, tq*tk, g, dv, tq*dv, 0, gv, dv, tk*dv)
+			for bi := 0; bi < b; bi++ {
+				kernels.GemmBatched(true, false, h, tk, dv, tq, 1,
+					p[bi*h*ps:], tk, ps, g[bi*lo.bStride:], lo.row, lo.hStride,
+					0, gv[bi*lv.bStride:], lv.row, lv.hStride)
+			}
 			addGrad(v, gv, true)
 		}
 		if !q.requiresGrad && !k.requiresGrad && (bias == nil || !bias.requiresGrad) {
 			return
 		}
+		// dS = softmax'(P)·(dO·Vᵀ).
 		ds := alloc(len(p))
-		kernels.GemmBatched(false, true, bh, tq, tk, dv, 1, g, dv, tq*dv, v.data, dv, tk*dv, 0, ds, tk, tq*tk)
-		kernels.SoftmaxRowsBackward(ds, p, ds, bh*tq, tk)
+		for bi := 0; bi < b; bi++ {
+			kernels.GemmBatched(false, true, h, tq, tk, dv, 1,
+				g[bi*lo.bStride:], lo.row, lo.hStride, v.data[bi*lv.bStride:], lv.row, lv.hStride,
+				0, ds[bi*h*ps:], tk, ps)
+		}
+		kernels.SoftmaxRowsBackward(ds, p, ds, b*h*tq, tk)
 		if bias != nil && bias.requiresGrad {
 			addGrad(bias, reduceTo(ds, sShape, bias.shape), true)
 		}
 		if q.requiresGrad {
 			gq := alloc(len(q.data))
-			kernels.GemmBatched(false, false, bh, tq, d, tk, scale, ds, tk, tq*tk, k.data, d, tk*d, 0, gq, d, tq*d)
+			for bi := 0; bi < b; bi++ {
+				kernels.GemmBatched(false, false, h, tq, d, tk, scale,
+					ds[bi*h*ps:], tk, ps, k.data[bi*lk.bStride:], lk.row, lk.hStride,
+					0, gq[bi*lq.bStride:], lq.row, lq.hStride)
+			}
 			addGrad(q, gq, true)
 		}
 		if k.requiresGrad {
 			gk := alloc(len(k.data))
-			kernels.GemmBatched(true, false, bh, tk, d, tq, scale, ds, tk, tq*tk, q.data, d, tq*d, 0, gk, d, tk*d)
+			for bi := 0; bi < b; bi++ {
+				kernels.GemmBatched(true, false, h, tk, d, tq, scale,
+					ds[bi*h*ps:], tk, ps, q.data[bi*lq.bStride:], lq.row, lq.hStride,
+					0, gk[bi*lk.bStride:], lk.row, lk.hStride)
+			}
 			addGrad(k, gk, true)
 		}
 	}
+	return out
+}
+
+// AttentionWeights returns the attention probabilities [B, H, Tq, Tk] for q
+// and k laid out as [B, T, H·D], without recording a graph (for outputs
+// such as Hugging Face's `attentions`).
+func AttentionWeights(q, k *Tensor, heads int, opt AttentionOptions) *Tensor {
+	b, tq, c := q.shape[0], q.shape[1], q.shape[2]
+	tk := k.shape[1]
+	d := c / heads
+	scale := opt.Scale
+	if scale == 0 {
+		scale = float32(1 / math.Sqrt(float64(d)))
+	}
+	out := newTensor([]int{b, heads, tq, tk})
+	p := out.data
+	for bi := 0; bi < b; bi++ {
+		kernels.GemmBatched(false, true, heads, tq, tk, d, scale,
+			q.data[bi*tq*c:], c, d, k.data[bi*tk*c:], c, d, 0, p[bi*heads*tq*tk:], tk, tq*tk)
+	}
+	if opt.Bias != nil {
+		sShape := out.shape
+		binaryBroadcast(kernels.OpAdd, p, p, opt.Bias.data, newRowIter(sShape, opt.Bias.shape, sShape))
+	}
+	if opt.Causal || opt.KeyMask != nil {
+		applyAttentionMask(p, b, heads, tq, tk, opt.Causal, opt.KeyMask)
+	}
+	kernels.SoftmaxRows(p, p, b*heads*tq, tk)
 	return out
 }
 

@@ -283,3 +283,30 @@ func TestGradCheckpoint(t *testing.T) {
 		t.Fatal("parameters used inside the checkpoint received no gradient")
 	}
 }
+
+func TestGradMultiHeadAttention(t *testing.T) {
+	b, tq, tk, heads := 2, 5, 7, 3
+	mask := make([]bool, b*tk)
+	for i := range mask {
+		mask[i] = i%tk != 3
+	}
+	runGradCases(t, []gcCase{
+		{"mha-cross", []*Tensor{randT(1, b, tq, 6), randT(2, b, tk, 6), randT(3, b, tk, 9)}, func(in []*Tensor) *Tensor {
+			return MultiHeadAttention(in[0], in[1], in[2], heads, AttentionOptions{KeyMask: mask})
+		}},
+		{"mha-self-causal-bias", []*Tensor{randT(4, b, tk, 6), randT(5, 1, heads, tk, tk)}, func(in []*Tensor) *Tensor {
+			return MultiHeadAttention(in[0], in[0], in[0], heads, AttentionOptions{Causal: true, Bias: in[1]})
+		}},
+	}, 3e-3, 2e-2)
+}
+
+func TestMultiHeadAttentionMatchesSDPA(t *testing.T) {
+	b, tl, heads, d := 2, 5, 3, 4
+	x := randT(7, b, tl, heads*d)
+	split := func(t *Tensor) *Tensor { return Permute(Reshape(t, b, tl, heads, d), 0, 2, 1, 3) }
+	want := Reshape(Permute(ScaledDotProductAttention(split(x), split(x), split(x), AttentionOptions{Causal: true}), 0, 2, 1, 3), b, tl, heads*d)
+	got := MultiHeadAttention(x, x, x, heads, AttentionOptions{Causal: true})
+	if !bitsEqual(got.Data(), want.Data()) {
+		t.Fatal("MultiHeadAttention differs from ScaledDotProductAttention on permuted inputs")
+	}
+}
