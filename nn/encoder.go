@@ -1,8 +1,6 @@
 package nn
 
 import (
-	"fmt"
-
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
@@ -128,6 +126,6 @@ func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutp
 // VisitParams visits layers.N.
 func (e *Encoder) VisitParams(prefix string, fn Visitor) {
 	for i, l := range e.Layers {
-		l.VisitParams(fmt.Sprintf("%slayers.%d.", prefix, i), fn)
+		l.VisitParams(prefix+"layers."+itoa(i)+".", fn)
 	}
 }
