@@ -33,7 +33,6 @@ func loadCLIP(t *testing.T, dir, weights string) *clip.Model {
 	return m
 }
 
-
 func fixtureInputs(t *testing.T, clipDir string) clip.Inputs {
 	ref := parity.Open(t, filepath.Join(clipDir, "reference.safetensors"))
 	ids := parity.I32(t, ref, "input_ids")
