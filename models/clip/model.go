@@ -15,17 +15,7 @@ type TextModel struct {
 	Encoder           *nn.Encoder   // encoder.layers.N
 	FinalLayerNorm    *nn.LayerNorm // final_layer_norm
 	// Prompt, when set, inserts learned soft tokens (prompt tuning).
-	Prompt TextPrompt
-}
-
-// TextPrompt inserts learned token embeddings into the text sequence
-// (prompt tuning). Insert receives the token embeddings [B, T, C] and the
-// key mask and returns the longer sequence, its mask and the number of
-// tokens inserted before each original position ≥ 1 (inserted right after
-// the first token, so the pooled EOS index shifts by that count).
-type TextPrompt interface {
-	nn.Module
-	Insert(tokens *tensor.Tensor, mask []bool) (*tensor.Tensor, []bool, int)
+	Prompt nn.TextPrompt
 }
 
 // VisionModel is CLIPVisionTransformer (`vision_model.*`).
@@ -39,14 +29,7 @@ type VisionModel struct {
 	PostLayerNorm     *nn.LayerNorm // post_layernorm
 	// Prompt, when set, appends learned visual prompt tokens after the
 	// class and patch tokens (visual prompt tuning).
-	Prompt VisualPrompt
-}
-
-// VisualPrompt adds learned tokens to the ViT sequence [B, 1+N, C] after
-// the position embeddings and returns the longer sequence.
-type VisualPrompt interface {
-	nn.Module
-	Insert(x *tensor.Tensor) *tensor.Tensor
+	Prompt nn.VisualPrompt
 }
 
 // Model is CLIPModel.

@@ -15,6 +15,8 @@ type TextModel struct {
 	Encoder           *nn.Encoder
 	FinalLayerNorm    *nn.LayerNorm // final_layer_norm
 	Head              *nn.Linear    // head [C, C]
+	// Prompt, when set, inserts learned soft tokens (prompt tuning).
+	Prompt nn.TextPrompt
 }
 
 // VisionModel is SiglipVisionTransformer (`vision_model.*`).
@@ -25,6 +27,8 @@ type VisionModel struct {
 	Encoder           *nn.Encoder
 	PostLayerNorm     *nn.LayerNorm // post_layernorm
 	Head              *PoolingHead  // head (nil without vision_use_head)
+	// Prompt, when set, appends learned visual prompt tokens.
+	Prompt nn.VisualPrompt
 }
 
 // PoolingHead is SiglipMultiheadAttentionPoolingHead: a learned probe
@@ -104,6 +108,9 @@ func (t *TextModel) VisitParams(prefix string, fn nn.Visitor) {
 	t.Encoder.VisitParams(prefix+"encoder.", fn)
 	t.FinalLayerNorm.VisitParams(prefix+"final_layer_norm.", fn)
 	t.Head.VisitParams(prefix+"head.", fn)
+	if t.Prompt != nil {
+		t.Prompt.VisitParams(prefix+"prompt.", fn)
+	}
 }
 
 // VisitParams visits the vision tower.
@@ -114,6 +121,9 @@ func (v *VisionModel) VisitParams(prefix string, fn nn.Visitor) {
 	v.PostLayerNorm.VisitParams(prefix+"post_layernorm.", fn)
 	if v.Head != nil {
 		v.Head.VisitParams(prefix+"head.", fn)
+	}
+	if v.Prompt != nil {
+		v.Prompt.VisitParams(prefix+"prompt.", fn)
 	}
 }
 
@@ -165,7 +175,7 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	if tl > t.Config.MaxPositionEmbeddings {
 		panic(fmt.Sprintf("siglip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
 	}
-	x := tensor.Add(t.TokenEmbedding.Forward(ids, b, tl), tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl))
+	x := t.TokenEmbedding.Forward(ids, b, tl)
 	var keyMask []bool
 	if mask != nil {
 		keyMask = make([]bool, len(mask))
@@ -173,6 +183,14 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 			keyMask[i] = v != 0
 		}
 	}
+	if t.Prompt != nil {
+		x, keyMask, _ = t.Prompt.Insert(x, keyMask)
+		tl = x.Dim(1)
+		if tl > t.Config.MaxPositionEmbeddings {
+			panic(fmt.Sprintf("siglip.TextModel.Forward: %d tokens with the prompt exceed max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
+		}
+	}
+	x = tensor.Add(x, tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl))
 	enc := nn.EncoderOutput{}
 	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
 	x = t.FinalLayerNorm.Forward(x)
@@ -188,6 +206,9 @@ func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
 		panic(fmt.Sprintf("siglip.VisionModel.Forward: %d patches for %d position embeddings (image size %v, want %d)", x.Dim(1), v.PositionEmbedding.Weight.Dim(0), pixels.Shape()[2:], v.Config.ImageSize))
 	}
 	x = tensor.Add(x, v.PositionEmbedding.Weight)
+	if v.Prompt != nil {
+		x = v.Prompt.Insert(x)
+	}
 	enc := nn.EncoderOutput{}
 	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
 	x = v.PostLayerNorm.Forward(x)
