@@ -1,10 +1,9 @@
 package clip
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 
+	"github.com/vlmtune/vlmtune/hf"
 	"github.com/vlmtune/vlmtune/nn"
 )
 
@@ -43,7 +42,7 @@ type VisionConfig struct {
 
 // Config is CLIPConfig.
 type Config struct {
-	ModelType           string       `json:"model_type"`
+	ModelType           string       `json:"model_type" hf:"required"`
 	ProjectionDim       int          `json:"projection_dim"`
 	LogitScaleInitValue float64      `json:"logit_scale_init_value"`
 	TextConfig          TextConfig   `json:"text_config"`
@@ -72,44 +71,14 @@ func DefaultConfig() Config {
 }
 
 // ParseConfig decodes a CLIP config.json, filling absent fields with the
-// Hugging Face defaults, and validates it. name is used in errors.
+// Hugging Face defaults, and validates it. name is used in errors, which
+// carry the line, column and key (see hf.DecodeJSON).
 func ParseConfig(name string, data []byte) (*Config, error) {
 	cfg := DefaultConfig()
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	if err := dec.Decode(&cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, describeJSONError(data, err))
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := hf.DecodeJSON(name, data, &cfg); err != nil {
+		return nil, err
 	}
 	return &cfg, nil
-}
-
-// describeJSONError adds a line:column to JSON syntax and type errors.
-func describeJSONError(data []byte, err error) error {
-	var off int64
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
-		return fmt.Errorf("key %q: %s is not a valid %s (line %s)", e.Field, e.Value, e.Type, lineCol(data, off))
-	default:
-		return err
-	}
-	return fmt.Errorf("invalid JSON at line %s: %v", lineCol(data, off), err)
-}
-
-func lineCol(data []byte, off int64) string {
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Sprintf("%d:%d", line, col)
 }
 
 // Validate checks sizes and names.

@@ -1,9 +1,9 @@
 package siglip
 
 import (
-	"encoding/json"
 	"fmt"
 
+	"github.com/vlmtune/vlmtune/hf"
 	"github.com/vlmtune/vlmtune/nn"
 )
 
@@ -44,7 +44,7 @@ func (v VisionConfig) UseHead() bool { return v.VisionUseHead == nil || *v.Visio
 
 // Config is SiglipConfig.
 type Config struct {
-	ModelType           string       `json:"model_type"`
+	ModelType           string       `json:"model_type" hf:"required"`
 	TextConfig          TextConfig   `json:"text_config"`
 	VisionConfig        VisionConfig `json:"vision_config"`
 	Architectures       []string     `json:"architectures,omitempty"`
@@ -71,14 +71,11 @@ func DefaultConfig() Config {
 }
 
 // ParseConfig decodes a SigLIP config.json over the defaults and validates
-// it; name is used in errors.
+// it; name is used in errors (see hf.DecodeJSON).
 func ParseConfig(name string, data []byte) (*Config, error) {
 	cfg := DefaultConfig()
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := hf.DecodeJSON(name, data, &cfg); err != nil {
+		return nil, err
 	}
 	return &cfg, nil
 }
