@@ -100,7 +100,9 @@ func (m CLIP) Logits(text, image *tensor.Tensor) *tensor.Tensor {
 }
 
 // Loss is CLIP's symmetric cross-entropy.
-func (m CLIP) Loss(logitsPerText *tensor.Tensor) *tensor.Tensor { return clip.ContrastiveLoss(logitsPerText) }
+func (m CLIP) Loss(logitsPerText *tensor.Tensor) *tensor.Tensor {
+	return clip.ContrastiveLoss(logitsPerText)
+}
 
 // SetCheckpointing switches checkpointing in both towers.
 func (m CLIP) SetCheckpointing(on bool) {
@@ -149,7 +151,9 @@ func (m SigLIP) Logits(text, image *tensor.Tensor) *tensor.Tensor {
 }
 
 // Loss is SigLIP's sigmoid loss.
-func (m SigLIP) Loss(logitsPerText *tensor.Tensor) *tensor.Tensor { return siglip.SigmoidLoss(logitsPerText) }
+func (m SigLIP) Loss(logitsPerText *tensor.Tensor) *tensor.Tensor {
+	return siglip.SigmoidLoss(logitsPerText)
+}
 
 // SetCheckpointing switches checkpointing in both towers.
 func (m SigLIP) SetCheckpointing(on bool) {
