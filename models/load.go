@@ -66,6 +66,9 @@ func New(name string, configJSON []byte) (DualEncoder, error) {
 // model.safetensors or its shards, F32/F16/BF16) into a model, strictly:
 // every missing, unexpected and mis-shaped tensor is listed in one error.
 func Load(dir string) (*Loaded, error) {
+	if st, err := os.Stat(filepath.Join(dir, hf.ConfigFile)); err != nil || st.IsDir() {
+		return nil, fmt.Errorf("%s is not a Hugging Face checkpoint directory: it has no config.json", dir)
+	}
 	ck, err := hf.ReadCheckpoint(dir)
 	if err != nil {
 		return nil, err
