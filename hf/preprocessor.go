@@ -93,8 +93,17 @@ func (s *ImageSize) validate(key string) error {
 }
 
 // FloatList is a list of floats that the file may spell as a single number
-// (image_mean: 0.5 means the same value for every channel).
+// (image_mean: 0.5 means the same value for every channel). A list of one
+// value is written back as a single number, which means the same.
 type FloatList []float64
+
+// MarshalJSON writes one value as a number and several as an array.
+func (l FloatList) MarshalJSON() ([]byte, error) {
+	if len(l) == 1 {
+		return json.Marshal(l[0])
+	}
+	return json.Marshal([]float64(l))
+}
 
 func (*FloatList) jsonExpected() string { return "a number or an array of numbers" }
 

@@ -9,17 +9,18 @@ import (
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
-// ValSet is a prepared validation set: every image once, every caption
-// once (owner maps captions to images), and optionally a class per image
-// with tokenized class prompts for zero-shot accuracy.
+// ValSet is a prepared validation set: every image once, every distinct
+// caption string once (Match lists the captions of each image), and
+// optionally a class per image with tokenized class prompts for zero-shot
+// accuracy.
 type ValSet struct {
 	// Pixels holds the processed images [N, 3, H, W].
 	Pixels *tensor.Tensor
-	// Captions are token rows [M, T] with masks; Owner[m] is the image of
-	// caption m. First[i] is the first caption of image i (for the loss).
+	// Captions are token rows [M, T] with masks; Match[i] lists the
+	// captions of image i and First[i] is its first (used for the loss).
 	CaptionIDs, CaptionMask []int32
 	T                       int
-	Owner                   []int
+	Match                   [][]int
 	First                   []int
 	// Labels[i] is image i's class (−1: unknown) when zero-shot is
 	// evaluated; Prompts[c] holds class c's prompt token rows [P, T] (one
@@ -35,8 +36,10 @@ type ValSet struct {
 const evalBatch = 64
 
 // Evaluate computes the validation metrics of m on v with batches of
-// batchSize pairs for the loss: val_loss, i2t_r{1,5,10}, t2i_r{1,5,10},
-// and with labels zeroshot_top1/top5 (in percent).
+// batchSize pairs for the loss: val_loss; i2t_r{1,5,10} and t2i_r{1,5,10},
+// where a text is correct for every image it describes (identical caption
+// strings are one text); and with labels zeroshot_top1/top5. Recalls and
+// accuracies are in percent.
 func Evaluate(m models.DualEncoder, v *ValSet, batchSize int) (map[string]float64, error) {
 	out := map[string]float64{}
 	n := v.Pixels.Dim(0)
@@ -72,7 +75,7 @@ func Evaluate(m models.DualEncoder, v *ValSet, batchSize int) (map[string]float6
 		}
 		sim := toRows(tensor.MatMul(images, texts, false, true))
 		var r retrieval.Result
-		r, err = retrieval.Evaluate(sim, v.Owner, nil)
+		r, err = retrieval.EvaluateMatches(sim, v.Match, len(v.CaptionIDs)/v.T, nil)
 		if err != nil {
 			return
 		}
@@ -121,8 +124,9 @@ func zeroShot(m models.DualEncoder, v *ValSet, images *tensor.Tensor, out map[st
 	if err != nil {
 		return err
 	}
-	out["zeroshot_top1"] = acc[1]
-	out["zeroshot_top5"] = acc[5]
+	// In percent, like the recalls.
+	out["zeroshot_top1"] = 100 * acc[1]
+	out["zeroshot_top5"] = 100 * acc[5]
 	return nil
 }
 

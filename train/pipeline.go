@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/vlmtune/vlmtune/data"
@@ -184,7 +185,10 @@ func BuildValSet(p *Prep, examples []*data.Example, classes []string, field stri
 	n := len(examples)
 	v := &ValSet{Pixels: tensor.Zeros(n, 3, p.Size, p.Size), ClassNames: classes}
 	per := 3 * p.Size * p.Size
+	// Identical caption strings are one text that describes every image
+	// it belongs to (the synthetic data repeats short captions).
 	var texts []string
+	textIndex := map[string]int{}
 	for i, ex := range examples {
 		if err := p.Image(ex, v.Pixels.Data()[i*per:(i+1)*per], nil); err != nil {
 			return nil, err
@@ -192,11 +196,20 @@ func BuildValSet(p *Prep, examples []*data.Example, classes []string, field stri
 		if len(ex.Captions) == 0 {
 			return nil, fmt.Errorf("%s: no caption", ex.Origin)
 		}
-		v.First = append(v.First, len(texts))
+		var match []int
 		for _, c := range ex.Captions {
-			texts = append(texts, c)
-			v.Owner = append(v.Owner, i)
+			t, ok := textIndex[c]
+			if !ok {
+				t = len(texts)
+				textIndex[c] = t
+				texts = append(texts, c)
+			}
+			if !slices.Contains(match, t) {
+				match = append(match, t)
+			}
 		}
+		v.First = append(v.First, match[0])
+		v.Match = append(v.Match, match)
 	}
 	nCaptions := len(texts)
 	var labels []int

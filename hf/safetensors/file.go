@@ -2,9 +2,11 @@ package safetensors
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 // File is an open safetensors file whose header has been validated. Tensor
@@ -14,8 +16,9 @@ import (
 type File struct {
 	path   string
 	header *Header
-	data   []byte // the data section
-	mapped []byte // the whole mapping, unmapped by Close; nil when not mapped
+	data   []byte   // the data section
+	mapped []byte   // the whole mapping, unmapped by Close; nil when not mapped
+	fh     *os.File // open while mapped: F32 tensors are read with pread
 	closed bool
 }
 
@@ -28,7 +31,12 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
-	defer f.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
@@ -46,6 +54,7 @@ func Open(path string) (*File, error) {
 	if b, ok := mapFile(f, size); ok {
 		sf.mapped = b
 		sf.data = b[start:]
+		sf.fh, keep = f, true
 		return sf, nil
 	}
 	sf.data = make([]byte, size-start)
@@ -102,7 +111,9 @@ func (f *File) Info(name string) (TensorInfo, error) {
 
 // Bytes returns the raw little-endian bytes of the tensor called name. The
 // slice aliases the file's memory: do not modify it, and do not use it
-// after Close.
+// after Close. (If another program truncates the file while it is mapped,
+// reading the slice faults; the converting accessors turn that into an
+// error, Bytes' callers must not let it happen.)
 func (f *File) Bytes(name string) ([]byte, TensorInfo, error) {
 	if f.closed {
 		return nil, TensorInfo{}, fmt.Errorf("safetensors: %s: %w", f.path, ErrClosed)
@@ -131,7 +142,7 @@ func (f *File) Float32s(name string) ([]float32, error) {
 
 // Float32sInto converts the tensor called name into dst, which must have
 // exactly as many elements as the tensor (see Float32s).
-func (f *File) Float32sInto(name string, dst []float32) error {
+func (f *File) Float32sInto(name string, dst []float32) (err error) {
 	b, t, err := f.Bytes(name)
 	if err != nil {
 		return err
@@ -139,6 +150,19 @@ func (f *File) Float32sInto(name string, dst []float32) error {
 	if int64(len(dst)) != t.NumElements() {
 		return fmt.Errorf("safetensors: %s: tensor %q has %d elements (shape %v), destination has %d", f.path, name, t.NumElements(), t.Shape, len(dst))
 	}
+	if t.DType == F32 && littleEndianHost && f.fh != nil {
+		// One copy from the page cache, without faulting the mapping in:
+		// measurably faster than copying from the mapping.
+		if _, err := f.fh.ReadAt(f32Bytes(dst), 8+f.header.Size+t.Begin); err != nil && len(dst) > 0 {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("safetensors: %s: tensor %q: the file was truncated after it was opened", f.path, name)
+			}
+			return fmt.Errorf("safetensors: reading %s: tensor %q: %w", f.path, name, err)
+		}
+		return nil
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer f.recoverFault(name, &err)
 	if err := decodeFloat32s(dst, b, t.DType); err != nil {
 		return fmt.Errorf("safetensors: %s: tensor %q: %w", f.path, name, err)
 	}
@@ -147,11 +171,13 @@ func (f *File) Float32sInto(name string, dst []float32) error {
 
 // Int64s returns an integer or bool tensor (any of BOOL, U8, I8, I16, U16,
 // I32, U32, I64, U64) as int64 values; U64 values above MaxInt64 are an error.
-func (f *File) Int64s(name string) ([]int64, error) {
+func (f *File) Int64s(name string) (_ []int64, err error) {
 	b, t, err := f.Bytes(name)
 	if err != nil {
 		return nil, err
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer f.recoverFault(name, &err)
 	if !t.DType.IsInteger() {
 		return nil, fmt.Errorf("safetensors: %s: tensor %q is %s, not an integer type", f.path, name, t.DType)
 	}
@@ -171,15 +197,32 @@ func (f *File) Int64s(name string) ([]int64, error) {
 }
 
 // Uint8s returns a U8 or BOOL tensor as a fresh byte slice.
-func (f *File) Uint8s(name string) ([]uint8, error) {
+func (f *File) Uint8s(name string) (_ []uint8, err error) {
 	b, t, err := f.Bytes(name)
 	if err != nil {
 		return nil, err
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer f.recoverFault(name, &err)
 	if t.DType != U8 && t.DType != BOOL {
 		return nil, fmt.Errorf("safetensors: %s: tensor %q is %s, not U8 or BOOL", f.path, name, t.DType)
 	}
 	return append([]uint8(nil), b...), nil
+}
+
+// recoverFault turns a memory fault while reading the mapping (the file was
+// truncated by another program after Open) into an error; other panics
+// propagate.
+func (f *File) recoverFault(name string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if _, ok := r.(interface{ Addr() uintptr }); ok {
+		*err = fmt.Errorf("safetensors: %s: tensor %q: memory fault reading the mapped file: it was truncated or changed after it was opened", f.path, name)
+		return
+	}
+	panic(r)
 }
 
 // Close releases the file's memory map. Slices from Bytes become invalid;
@@ -190,6 +233,10 @@ func (f *File) Close() error {
 	}
 	f.closed = true
 	f.data = nil
+	if f.fh != nil {
+		f.fh.Close()
+		f.fh = nil
+	}
 	if f.mapped != nil {
 		m := f.mapped
 		f.mapped = nil

@@ -393,8 +393,8 @@ func abbrev(raw []byte) string {
 	if s == "" {
 		return "empty"
 	}
-	if len(s) > 40 {
-		s = s[:37] + "..."
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:37]) + "..."
 	}
 	return s
 }

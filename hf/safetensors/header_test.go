@@ -35,7 +35,7 @@ func TestParseBadInput(t *testing.T) {
 		{"header too large", append(tooLong, '{', '}'), "", "exceeds the 100000000-byte limit"},
 		{"header length overflow", append(huge, '{', '}'), "", "exceeds"},
 		{"header past end", build(`{}`, 0)[:9], "", "runs past the end of the 9-byte file"},
-		{"truncated header JSON", append(build(`{"a":{"dtype":"F32",`, 0)), "", "unexpected end of JSON"},
+		{"truncated header JSON", build(`{"a":{"dtype":"F32",`, 0), "", "unexpected end of JSON"},
 		{"not UTF-8", build("{\"a\xff\":1}", 0), "", "not valid UTF-8"},
 		{"not an object", build(`[1,2]`, 0), "", "does not start with '{'"},
 		{"leading space", build(` {}`, 0), "", "does not start with '{'"},

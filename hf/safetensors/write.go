@@ -252,6 +252,7 @@ type countWriter struct {
 	err error
 }
 
+// Write writes p, counting the bytes; after an error it writes nothing.
 func (c *countWriter) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err

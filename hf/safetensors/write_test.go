@@ -332,3 +332,28 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("truncated file: %v", err)
 	}
 }
+
+func TestTruncatedWhileMapped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	big := make([]float32, 1<<16)
+	if err := Write(path, []Tensor{{Name: "a", Shape: []int{len(big)}, DType: F32, F32: big}, Uint8Tensor("u", []int{8192}, make([]byte, 8192))}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.mapped == nil {
+		t.Skip("file is not memory-mapped on this platform")
+	}
+	if err := os.Truncate(path, 100); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Float32s("a"); err == nil || !strings.Contains(err.Error(), "truncated after it was opened") {
+		t.Errorf("Float32s after truncation: %v", err)
+	}
+	if _, err := f.Uint8s("u"); err == nil || !strings.Contains(err.Error(), "truncated or changed after it was opened") {
+		t.Errorf("Uint8s after truncation: %v", err)
+	}
+}

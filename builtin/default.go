@@ -1,0 +1,85 @@
+package builtin
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/vlmtune/vlmtune/synth"
+	"github.com/vlmtune/vlmtune/train"
+)
+
+// modelFiles holds the pre-trained built-in model (see Build).
+//
+//go:embed model
+var modelFiles embed.FS
+
+// Extract writes the built-in model's files into dir and returns dir.
+func Extract(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	err := fs.WalkDir(modelFiles, "model", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := modelFiles.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), data, 0o644)
+	})
+	if err != nil {
+		return "", fmt.Errorf("builtin: extracting the model: %w", err)
+	}
+	return dir, nil
+}
+
+// Sizes of the default run's data.
+const (
+	DefaultTrain = 2000
+	DefaultVal   = 400
+)
+
+// DefaultConfig is the configuration of `vlmtune train` without
+// arguments: LoRA on the built-in model with domain "b" data, which the
+// caller generates with PrepareDefaultData into runDir/data.
+func DefaultConfig(runDir string) train.Config {
+	cfg := train.DefaultConfig()
+	data := filepath.Join(runDir, "data")
+	cfg.Model.Path = "builtin"
+	cfg.Data.Train = []string{filepath.Join(data, "train", "pairs.jsonl")}
+	cfg.Data.Val = []string{filepath.Join(data, "val", "pairs.jsonl")}
+	cfg.Data.Labels = filepath.Join(data, "val", "labels.txt")
+	cfg.Data.LabelField = "label"
+	cfg.Method.Name = "lora"
+	cfg.Method.LoRA.R = 8
+	cfg.Method.LoRA.Alpha = 16
+	cfg.Method.LoRA.TargetModules = []string{"q_proj", "v_proj", "out_proj", "fc1", "fc2"}
+	cfg.Optimizer.LR = 2e-3
+	cfg.Optimizer.WeightDecay = 0
+	cfg.Schedule.WarmupSteps = 10
+	cfg.Training.Epochs = 5
+	cfg.Training.BatchSize = 64
+	cfg.Evaluation.Monitor = "zeroshot_top1"
+	cfg.Logging.RunDir = runDir
+	return cfg
+}
+
+// PrepareDefaultData generates the default run's domain "b" training and
+// validation splits under dataDir (skipping a split that is already
+// there with the same parameters).
+func PrepareDefaultData(ctx context.Context, dataDir string, seed uint64) error {
+	for _, s := range []struct {
+		split string
+		n     int
+	}{{"train", DefaultTrain}, {"val", DefaultVal}} {
+		if _, err := synth.Generate(ctx, synth.Config{N: s.n, Seed: seed + 200, Size: ImageSize, Domain: "b", Split: s.split}, filepath.Join(dataDir, s.split), 0, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
