@@ -83,6 +83,23 @@ func Load(dir string) (*Loaded, error) {
 	return &Loaded{Model: m, Dir: dir, ConfigJSON: ck.Config}, nil
 }
 
+// LoadWeights copies a checkpoint directory's weights into an existing
+// model of the same architecture, strictly (parameters added by
+// fine-tuning methods are not expected in the checkpoint).
+func LoadWeights(m DualEncoder, dir string) error {
+	ck, err := hf.ReadCheckpoint(dir)
+	if err != nil {
+		return err
+	}
+	var added []string
+	m.VisitParams("", func(name string, _ **tensor.Tensor) {
+		if isAddedParam(name) {
+			added = append(added, name)
+		}
+	})
+	return nn.LoadState(m, checkpointSource{ck}, dir, nn.LoadOptions{AllowMissing: added})
+}
+
 // checkpointSource adapts an hf.Checkpoint to nn.StateSource.
 type checkpointSource struct{ ck *hf.Checkpoint }
 

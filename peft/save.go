@@ -129,6 +129,24 @@ func Load(dir string, m Model, rng *tensor.RNG) (*Applied, error) {
 	return a, nil
 }
 
+// LoadWeights reads the parameters saved by Save from dir into this
+// installed method (same spec), strictly.
+func (a *Applied) LoadWeights(dir string) error {
+	if a.LoRA != nil {
+		return a.LoRA.LoadWeights(dir)
+	}
+	if len(a.Added) == 0 {
+		return nil
+	}
+	wPath := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.Open(wPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return nn.LoadState(addedModule(a.Added), stSource{f}, wPath, nn.LoadOptions{})
+}
+
 // addedModule exposes a name→tensor map as an nn.Module.
 type addedModule map[string]*tensor.Tensor
 

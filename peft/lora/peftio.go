@@ -75,6 +75,18 @@ func Load(dir string, m nn.Module, rng *tensor.RNG) (*Adapters, error) {
 	return ad, nil
 }
 
+// LoadWeights reads the weights of a saved adapter directory into these
+// adapters (which must have the same targets and shapes).
+func (a *Adapters) LoadWeights(dir string) error {
+	wPath := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.Open(wPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return a.loadWeights(f, wPath)
+}
+
 // loadWeights copies the adapter tensors from f, accepting PEFT's saved
 // names (base_model.model.X.lora_A.weight) and live names with the adapter
 // name (X.lora_A.default.weight).
