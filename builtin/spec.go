@@ -10,8 +10,8 @@ import (
 
 // Sizes of the built-in model.
 const (
-	ImageSize = 32
-	Patch     = 8
+	ImageSize = 64
+	Patch     = 16
 	Width     = 64
 	Layers    = 2
 	Heads     = 4
@@ -39,7 +39,7 @@ func modelConfig(vocab int) clip.Config {
 	return cfg
 }
 
-// writePreprocessor writes a CLIPImageProcessor configuration for 32-pixel
+// writePreprocessor writes a CLIPImageProcessor configuration for ImageSize
 // inputs with OpenAI's normalisation.
 func writePreprocessor(dir string) error {
 	cfg := map[string]any{

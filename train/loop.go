@@ -114,6 +114,9 @@ func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
 				return err
 			}
 		}
+		if l.opt.AbortAfterStep > 0 && l.state.Step >= l.opt.AbortAfterStep {
+			return ErrAborted
+		}
 		if l.opt.StopAfterStep > 0 && l.state.Step >= l.opt.StopAfterStep && l.state.Step < l.totalSteps {
 			stop = "interrupted"
 		}

@@ -38,7 +38,13 @@ type Options struct {
 	// StopAfterStep, when > 0, stops as if interrupted after that step
 	// (checkpoint saved): for tests of exact resume.
 	StopAfterStep int
+	// AbortAfterStep, when > 0, fails right after that step without saving
+	// anything, like a process killed between checkpoints (tests).
+	AbortAfterStep int
 }
+
+// ErrAborted is returned by a run stopped by Options.AbortAfterStep.
+var ErrAborted = errors.New("run aborted (Options.AbortAfterStep)")
 
 // Result summarises a run.
 type Result struct {

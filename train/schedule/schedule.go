@@ -40,8 +40,8 @@ func (s Schedule) Validate() error {
 	if s.WarmupSteps < 0 {
 		return fmt.Errorf("warmup steps must be ≥ 0, got %d", s.WarmupSteps)
 	}
-	if s.Kind != Constant && s.TotalSteps <= s.WarmupSteps {
-		return fmt.Errorf("a %s schedule needs more total steps (%d) than warm-up steps (%d)", s.Kind, s.TotalSteps, s.WarmupSteps)
+	if s.Kind != Constant && s.TotalSteps < 1 {
+		return fmt.Errorf("a %s schedule needs the total number of steps, got %d", s.Kind, s.TotalSteps)
 	}
 	if s.MinRatio < 0 || s.MinRatio > 1 {
 		return fmt.Errorf("min ratio must be in [0, 1], got %g", s.MinRatio)

@@ -37,7 +37,7 @@ func TestScheduleErrors(t *testing.T) {
 	for _, s := range []Schedule{
 		{Kind: "step", BaseLR: 1},
 		{Kind: Constant, BaseLR: -1},
-		{Kind: Cosine, BaseLR: 1, WarmupSteps: 10, TotalSteps: 10},
+		{Kind: Cosine, BaseLR: 1, WarmupSteps: 10, TotalSteps: 0},
 		{Kind: Linear, BaseLR: 1, WarmupSteps: -1, TotalSteps: 10},
 	} {
 		if s.Validate() == nil {
