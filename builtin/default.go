@@ -40,7 +40,7 @@ func Extract(dir string) (string, error) {
 
 // Sizes of the default run's data.
 const (
-	DefaultTrain = 2000
+	DefaultTrain = 4000
 	DefaultVal   = 400
 )
 
@@ -56,14 +56,15 @@ func DefaultConfig(runDir string) train.Config {
 	cfg.Data.Labels = filepath.Join(data, "val", "labels.txt")
 	cfg.Data.LabelField = "label"
 	cfg.Method.Name = "lora"
-	cfg.Method.LoRA.R = 8
-	cfg.Method.LoRA.Alpha = 16
+	cfg.Method.LoRA.R = 16
+	cfg.Method.LoRA.Alpha = 32
 	cfg.Method.LoRA.TargetModules = []string{"q_proj", "v_proj", "out_proj", "fc1", "fc2"}
-	cfg.Optimizer.LR = 2e-3
+	cfg.Optimizer.LR = 3e-3
 	cfg.Optimizer.WeightDecay = 0
 	cfg.Schedule.WarmupSteps = 10
-	cfg.Training.Epochs = 5
+	cfg.Training.Epochs = 8
 	cfg.Training.BatchSize = 64
+	cfg.Evaluation.EveryEpochs = 2
 	cfg.Evaluation.Monitor = "zeroshot_top1"
 	cfg.Logging.RunDir = runDir
 	return cfg
