@@ -15,6 +15,7 @@ import (
 	"github.com/vlmtune/vlmtune/models"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/peft"
+	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"
 	"github.com/vlmtune/vlmtune/train/optim"
 	"github.com/vlmtune/vlmtune/train/progress"
@@ -79,7 +80,7 @@ func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
 			}
 		}
 		t0 := time.Now()
-		loss, err := l.step(ToBatch(b))
+		loss, err := l.step(prep.ToBatch(b))
 		if err != nil {
 			var nf *NonFiniteError
 			if errors.As(err, &nf) {

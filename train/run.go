@@ -20,6 +20,7 @@ import (
 	"github.com/vlmtune/vlmtune/models"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/peft"
+	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"
 	"github.com/vlmtune/vlmtune/train/optim"
 	"github.com/vlmtune/vlmtune/train/schedule"
@@ -114,7 +115,7 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	}
 	trainable, total := nn.CountParams(m)
 	fmt.Fprintf(out, "model %s (%s), %s\n", modelPath, m.Family(), applied.Describe())
-	prep, err := NewPrep(m, modelPath, cfg.Model.Tokenizer, cfg.Data.Augment)
+	pp, err := prep.New(m, modelPath, cfg.Model.Tokenizer, cfg.Data.Augment)
 	if err != nil {
 		return nil, err
 	}
@@ -137,11 +138,11 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		}
 		var classes []string
 		if cfg.Data.Labels != "" {
-			if classes, err = LoadLabels(cfg.Data.Labels); err != nil {
+			if classes, err = prep.LoadLabels(cfg.Data.Labels); err != nil {
 				return nil, fmt.Errorf("data.labels: %w", err)
 			}
 		}
-		if val, err = BuildValSet(prep, valEx, classes, cfg.Data.LabelField, cfg.Data.Templates); err != nil {
+		if val, err = BuildValSet(pp, valEx, classes, cfg.Data.LabelField, cfg.Data.Templates); err != nil {
 			return nil, fmt.Errorf("data.val: %w", err)
 		}
 	}
@@ -185,19 +186,19 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		}
 		anchor = newAnchor(lambda, params, base)
 		if reg.EWC > 0 {
-			if err := estimateEWC(ctx, anchor, m, prep, cfg, trainEx, logger); err != nil {
+			if err := estimateEWC(ctx, anchor, m, pp, cfg, trainEx, logger); err != nil {
 				return nil, err
 			}
 		}
 	}
 	policy, _ := loader.ParsePolicy(cfg.Data.BadRecords)
 	padTo := 0
-	if prep.PadToMax {
-		padTo = prep.MaxLen
+	if pp.PadToMax {
+		padTo = pp.MaxLen
 	}
-	ld, err := loader.New(trainEx, prep.Transform(true), loader.Config{
+	ld, err := loader.New(trainEx, pp.Transform(true), loader.Config{
 		BatchSize: cfg.Training.BatchSize, Epochs: cfg.Training.Epochs, Workers: cfg.Data.Workers, Seed: cfg.Seed,
-		Policy: policy, Logger: logger, DropLast: true, PadID: prep.PadID(), PadTo: padTo,
+		Policy: policy, Logger: logger, DropLast: true, PadID: pp.PadID(), PadTo: padTo,
 	})
 	if err != nil {
 		return nil, err
@@ -317,7 +318,7 @@ func readExamples(ctx context.Context, paths []string, cfg Config, logger *slog.
 
 // estimateEWC computes the Fisher weights on the first batches of the EWC
 // data (default: the training data), without augmentation.
-func estimateEWC(ctx context.Context, a *anchorPenalty, m models.DualEncoder, prep *Prep, cfg Config, trainEx []*data.Example, logger *slog.Logger) error {
+func estimateEWC(ctx context.Context, a *anchorPenalty, m models.DualEncoder, pp *prep.Prep, cfg Config, trainEx []*data.Example, logger *slog.Logger) error {
 	exs := trainEx
 	if len(cfg.Training.Regularization.EWCData) > 0 {
 		var err error
@@ -326,10 +327,10 @@ func estimateEWC(ctx context.Context, a *anchorPenalty, m models.DualEncoder, pr
 		}
 	}
 	padTo := 0
-	if prep.PadToMax {
-		padTo = prep.MaxLen
+	if pp.PadToMax {
+		padTo = pp.MaxLen
 	}
-	ld, err := loader.New(exs, prep.Transform(false), loader.Config{BatchSize: cfg.Training.BatchSize, Epochs: 1, Workers: cfg.Data.Workers, Seed: cfg.Seed, DropLast: true, PadID: prep.PadID(), PadTo: padTo, Sampler: sequential{len(exs)}})
+	ld, err := loader.New(exs, pp.Transform(false), loader.Config{BatchSize: cfg.Training.BatchSize, Epochs: 1, Workers: cfg.Data.Workers, Seed: cfg.Seed, DropLast: true, PadID: pp.PadID(), PadTo: padTo, Sampler: sequential{len(exs)}})
 	if err != nil {
 		return err
 	}
@@ -347,7 +348,7 @@ func estimateEWC(ctx context.Context, a *anchorPenalty, m models.DualEncoder, pr
 		if err != nil {
 			return err
 		}
-		batches = append(batches, ToBatch(b))
+		batches = append(batches, prep.ToBatch(b))
 	}
 	return a.estimateFisher(m, batches)
 }

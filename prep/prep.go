@@ -1,4 +1,8 @@
-package train
+// Package prep turns examples, image files and texts into model inputs:
+// it tokenizes captions with the model's tokenizer and decodes, augments
+// and normalises images as its preprocessor_config.json says. Training,
+// evaluation and the inference commands share it.
+package prep
 
 import (
 	"bufio"
@@ -6,7 +10,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/vlmtune/vlmtune/data"
@@ -32,9 +35,9 @@ type Prep struct {
 	Size     int // image side
 }
 
-// NewPrep loads the tokenizer (from tokDir) and image processor (from
+// New loads the tokenizer (from tokDir) and image processor (from
 // modelDir/preprocessor_config.json) for m.
-func NewPrep(m models.DualEncoder, modelDir, tokDir string, aug *imageproc.Augment) (*Prep, error) {
+func New(m models.DualEncoder, modelDir, tokDir string, aug *imageproc.Augment) (*Prep, error) {
 	if tokDir == "" {
 		tokDir = modelDir
 	}
@@ -177,78 +180,16 @@ func LoadLabels(path string) ([]string, error) {
 	return names, nil
 }
 
-// BuildValSet prepares a validation set from examples: every image
-// processed once without augmentation, every caption tokenized, and, when
-// classes are given, each image's class from its metadata field and the
-// class prompts.
-func BuildValSet(p *Prep, examples []*data.Example, classes []string, field string, templates []string) (*ValSet, error) {
-	n := len(examples)
-	v := &ValSet{Pixels: tensor.Zeros(n, 3, p.Size, p.Size), ClassNames: classes}
-	per := 3 * p.Size * p.Size
-	// Identical caption strings are one text that describes every image
-	// it belongs to (the synthetic data repeats short captions).
-	var texts []string
-	textIndex := map[string]int{}
-	for i, ex := range examples {
-		if err := p.Image(ex, v.Pixels.Data()[i*per:(i+1)*per], nil); err != nil {
-			return nil, err
-		}
-		if len(ex.Captions) == 0 {
-			return nil, fmt.Errorf("%s: no caption", ex.Origin)
-		}
-		var match []int
-		for _, c := range ex.Captions {
-			t, ok := textIndex[c]
-			if !ok {
-				t = len(texts)
-				textIndex[c] = t
-				texts = append(texts, c)
-			}
-			if !slices.Contains(match, t) {
-				match = append(match, t)
-			}
-		}
-		v.First = append(v.First, match[0])
-		v.Match = append(v.Match, match)
+// ImageFile decodes and processes the image file at path into a new
+// [3, Size, Size] slice.
+func (p *Prep) ImageFile(path string) ([]float32, error) {
+	img, err := imageproc.DecodeFile(path)
+	if err != nil {
+		return nil, err
 	}
-	nCaptions := len(texts)
-	var labels []int
-	if len(classes) > 0 {
-		index := map[string]int{}
-		for i, c := range classes {
-			index[c] = i
-		}
-		labels = make([]int, n)
-		known := 0
-		for i, ex := range examples {
-			labels[i] = -1
-			if val, ok := ex.Meta.Field(field); ok {
-				if c, ok := index[val]; ok {
-					labels[i] = c
-					known++
-				}
-			}
-		}
-		if known == 0 {
-			return nil, fmt.Errorf("no validation example has a metadata field %q naming one of the %d classes", field, len(classes))
-		}
-		// Class prompts are tokenized with the captions so that all rows
-		// share one length.
-		for _, c := range classes {
-			for _, tpl := range templates {
-				texts = append(texts, strings.ReplaceAll(tpl, "{}", c))
-			}
-		}
+	dst := make([]float32, 3*p.Size*p.Size)
+	if err := p.Proc.ProcessInto(dst, img); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	ids, mask, t := p.EncodeTexts(texts)
-	v.T = t
-	v.CaptionIDs, v.CaptionMask = ids[:nCaptions*t], mask[:nCaptions*t]
-	v.Labels = labels
-	k := len(templates)
-	for c := range classes {
-		lo := (nCaptions + c*k) * t
-		v.PromptIDs = append(v.PromptIDs, ids[lo:lo+k*t])
-		v.PromptMask = append(v.PromptMask, mask[lo:lo+k*t])
-	}
-	return v, nil
+	return dst, nil
 }
