@@ -298,4 +298,3 @@ func rows(t *tensor.Tensor) [][]float32 {
 	}
 	return out
 }
-
