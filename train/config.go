@@ -179,7 +179,7 @@ type RegularizationConfig struct {
 	EWCData    []string `yaml:"ewc_data"`
 	EWCBatches int      `yaml:"ewc_batches"`
 	// Distill adds a knowledge-distillation term from Teacher (a
-	// checkpoint directory): on "logits" (KL divergence of the softened
+	// checkpoint directory, or "builtin"): on "logits" (KL divergence of the softened
 	// image-text distributions) or "embeddings" (1 − cosine).
 	Teacher       string  `yaml:"teacher"`
 	DistillWeight float64 `yaml:"distill_weight"`

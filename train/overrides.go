@@ -41,7 +41,7 @@ func walkKeys(t reflect.Type, prefix string, out *[]KeyInfo) {
 		switch ft.Kind() {
 		case reflect.Struct:
 			walkKeys(ft, path, out)
-		case reflect.Slice:
+		case reflect.Slice, reflect.Array:
 			*out = append(*out, KeyInfo{Path: path, Kind: "list"})
 		case reflect.Float32, reflect.Float64:
 			*out = append(*out, KeyInfo{Path: path, Kind: "float"})
@@ -95,7 +95,7 @@ func (c *Config) Set(path, value string) error {
 		return err
 	}
 	text := value
-	if v.Kind() == reflect.Slice && !strings.HasPrefix(strings.TrimSpace(value), "[") {
+	if (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && !strings.HasPrefix(strings.TrimSpace(value), "[") {
 		parts := strings.Split(value, ",")
 		if strings.TrimSpace(value) == "" {
 			parts = nil

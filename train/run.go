@@ -165,7 +165,16 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	st := &stepper{model: m, accum: cfg.Training.GradAccum, rng: rng}
 	reg := cfg.Training.Regularization
 	if reg.DistillWeight > 0 {
-		teacher, err := models.Load(reg.Teacher)
+		teacherPath := reg.Teacher
+		if teacherPath == "builtin" {
+			if opt.Builtin == nil {
+				return nil, errors.New("training.regularization.teacher is \"builtin\" but this program has no built-in model")
+			}
+			if teacherPath, err = opt.Builtin(filepath.Join(runDir, "teacher_model")); err != nil {
+				return nil, err
+			}
+		}
+		teacher, err := models.Load(teacherPath)
 		if err != nil {
 			return nil, fmt.Errorf("training.regularization.teacher: %w", err)
 		}
