@@ -104,16 +104,18 @@ func (p *Prep) Image(ex *data.Example, dst []float32, rng *rand.Rand) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", ex.Origin, err)
 	}
+	if rng == nil || p.Augment == nil || !p.Augment.Enabled() {
+		// Decoding, colour conversion and resizing in one pass.
+		if err := p.Proc.ProcessBytes(dst, ex.Image.Name, raw); err != nil {
+			return fmt.Errorf("%s: %w", ex.Origin, err)
+		}
+		return nil
+	}
 	img, err := imageproc.DecodeNamed(ex.Image.Name, raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", ex.Origin, err)
 	}
-	if rng != nil && p.Augment != nil && p.Augment.Enabled() {
-		err = p.Augment.ProcessInto(p.Proc, dst, img, rng)
-	} else {
-		err = p.Proc.ProcessInto(dst, img)
-	}
-	if err != nil {
+	if err := p.Augment.ProcessInto(p.Proc, dst, img, rng); err != nil {
 		return fmt.Errorf("%s: %w", ex.Origin, err)
 	}
 	return nil

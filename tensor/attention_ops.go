@@ -103,10 +103,13 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 
 	n := record(out, op, q, k, v, opt.Bias)
 	if n == nil {
+		release(p)
 		return out
 	}
 	bias := opt.Bias
 	n.backward = func(g []float32) {
+		// p is this op's own buffer; nothing else sees it.
+		defer release(p)
 		if v.requiresGrad {
 			// dV = Pᵀ·dO.
 			gv := alloc(len(v.data))
@@ -128,6 +131,7 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 				0, ds[bi*h*ps:], tk, ps)
 		}
 		kernels.SoftmaxRowsBackward(ds, p, ds, b*h*tq, tk)
+		defer release(ds)
 		if bias != nil && bias.requiresGrad {
 			addGrad(bias, reduceTo(ds, sShape, bias.shape), true)
 		}

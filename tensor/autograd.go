@@ -199,7 +199,10 @@ func runBackward(root *Tensor, grad []float32, minID uint64) {
 		n.backward = nil
 		n.inputs = nil
 		n.consumed = true
-		if !out.retainGrad && out != root {
+		if !out.retainGrad && out != root && out.grad != nil {
+			// The engine created this gradient and nothing else can hold
+			// it (non-leaf gradients are only visible with RetainGrad).
+			release(out.grad.data)
 			out.grad = nil
 		}
 		sampleMemory()

@@ -62,9 +62,13 @@ func CrossEntropy(logits *Tensor, targets []int, opt CrossEntropyOptions) *Tenso
 	if count == 0 {
 		out.data[0] = float32(math.NaN())
 	}
-	if n := record(out, "CrossEntropy", logits); n != nil {
+	n := record(out, "CrossEntropy", logits)
+	if n == nil {
+		release(logp)
+	} else {
 		targets = append([]int(nil), targets...)
 		n.backward = func(g []float32) {
+			defer release(logp)
 			gi := alloc(len(logp))
 			scale := g[0] / float32(count)
 			kernels.ParallelFor(rows, 1+(1<<14)/(c+1), func(lo, hi int) {

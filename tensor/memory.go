@@ -118,6 +118,9 @@ func alloc(n int) []float32 {
 	if n == 0 {
 		return []float32{}
 	}
+	if d := getPooled(n); d != nil {
+		return d
+	}
 	d := make([]float32, n)
 	bytes := int64(n) * 4
 	mem.allocated.Add(bytes)
