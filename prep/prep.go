@@ -7,6 +7,7 @@ package prep
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/vlmtune/vlmtune/imageproc"
 	"github.com/vlmtune/vlmtune/models"
 	"github.com/vlmtune/vlmtune/tensor"
+	"github.com/vlmtune/vlmtune/textaug"
 	"github.com/vlmtune/vlmtune/tokenizer"
 )
 
@@ -28,6 +30,8 @@ type Prep struct {
 	Proc *imageproc.Processor
 	// Augment applies to training images only (nil: none).
 	Augment *imageproc.Augment
+	// Text augments training captions (nil: none).
+	Text *textaug.Augmenter
 	// MaxLen is the token limit (special tokens included); PadToMax pads
 	// every row to it (SigLIP), otherwise rows pad to the batch's longest.
 	MaxLen   int
@@ -132,6 +136,12 @@ func (p *Prep) Transform(augment bool) loader.Transform {
 		if augment && len(ex.Captions) > 1 {
 			caption = ex.Captions[rng.IntN(len(ex.Captions))]
 		}
+		if augment && p.Text != nil {
+			var err error
+			if caption, err = p.Text.Apply(caption, MetaMap(&ex.Meta), rng); err != nil {
+				return loader.Sample{}, fmt.Errorf("%s: %w", ex.Origin, err)
+			}
+		}
 		s := loader.Sample{C: 3, H: p.Size, W: p.Size, Pixels: make([]float32, 3*p.Size*p.Size), InputIDs: p.encodeOne(caption)}
 		var r *rand.Rand
 		if augment {
@@ -195,3 +205,32 @@ func (p *Prep) ImageFile(path string) ([]float32, error) {
 	}
 	return dst, nil
 }
+
+// MetaMap turns metadata into the map textaug's templates read: source,
+// language, quality_score and every extra field, JSON-decoded.
+func MetaMap(m *data.Metadata) map[string]any {
+	out := map[string]any{}
+	if m.Source != "" {
+		out["source"] = m.Source
+	}
+	if m.Language != "" {
+		out["language"] = m.Language
+	}
+	if m.HasQuality {
+		out["quality_score"] = m.QualityScore
+	}
+	for k, raw := range m.Extra {
+		var v any
+		if json.Unmarshal(raw, &v) == nil {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// CountTokens returns the number of tokens of text (special tokens
+// included, truncated at MaxLen): data.TokenCounter for length curricula.
+func (p *Prep) CountTokens(text string) int { return len(p.encodeOne(text)) }
+
+// MaxTokens returns the token limit.
+func (p *Prep) MaxTokens() int { return p.MaxLen }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vlmtune/vlmtune/imageproc"
 	"github.com/vlmtune/vlmtune/peft"
+	"github.com/vlmtune/vlmtune/textaug"
 	"github.com/vlmtune/vlmtune/train/schedule"
 )
 
@@ -79,6 +80,39 @@ type DataConfig struct {
 	// imageproc: random_resized_crop, horizontal_flip, affine,
 	// color_jitter, gaussian_noise, cutout); off when absent.
 	Augment *imageproc.Augment `yaml:"augment"`
+	// TextAugment configures augmentation of training captions (see
+	// package textaug: thesaurus, synonym_prob, insert_prob, swap_prob,
+	// delete_prob, templates, template_prob); off when absent.
+	TextAugment *textaug.Config `yaml:"text_augment"`
+	// Sampler chooses each epoch's training examples and order.
+	Sampler SamplerConfig `yaml:"sampler"`
+}
+
+// SamplerConfig selects how training examples are drawn each epoch.
+type SamplerConfig struct {
+	// Name is shuffle (a seeded permutation per epoch), balanced (equal
+	// weight per value of Field, with replacement), curriculum (easy to
+	// hard with a pacing schedule) or hard_negatives (batches of
+	// examples whose embeddings are close).
+	Name string `yaml:"name"`
+	// Field and Alpha configure balanced sampling: group probability
+	// ∝ size^Alpha (0: uniform over groups).
+	Field string  `yaml:"field"`
+	Alpha float64 `yaml:"alpha"`
+	// By orders the curriculum: quality (high quality first), length
+	// (short captions first) or file (DifficultyFile, JSONL of
+	// {"id"|"index", "difficulty"}, lower is easier).
+	By             string `yaml:"by"`
+	DifficultyFile string `yaml:"difficulty_file"`
+	// Pacing is linear, root or step; Start is the fraction available at
+	// first; Duration the epochs until all examples are in.
+	Pacing   string  `yaml:"pacing"`
+	Start    float64 `yaml:"start"`
+	Duration int     `yaml:"duration"`
+	// Embeddings holds one embedding per example (.npy, .safetensors or
+	// JSONL) for hard negatives; Pool is the clustering window.
+	Embeddings string `yaml:"embeddings"`
+	Pool       int    `yaml:"pool"`
 }
 
 // MethodConfig selects the fine-tuning method (see package peft).
@@ -229,7 +263,8 @@ func DefaultConfig() Config {
 	return Config{
 		Seed:  0,
 		Model: ModelConfig{Path: "builtin"},
-		Data:  DataConfig{BadRecords: "skip", Templates: []string{"a photo of a {}."}, ImageKey: "image_path", CaptionKey: "caption"},
+		Data: DataConfig{BadRecords: "skip", Templates: []string{"a photo of a {}."}, ImageKey: "image_path", CaptionKey: "caption",
+			Sampler: SamplerConfig{Name: "shuffle", Pacing: "linear", Start: 0.3, Duration: 2, By: "quality"}},
 		Method: MethodConfig{Name: peft.LoRA,
 			LoRA:      LoRAConfig{R: 8, Alpha: 16, TargetModules: []string{"q_proj", "v_proj"}},
 			Adapter:   AdapterConfig{Bottleneck: 32, Activation: "relu"},
@@ -305,6 +340,40 @@ func (c *Config) Validate() error {
 	}
 	if err := c.Data.Augment.Validate(); err != nil {
 		bad("data.augment", "%v", err)
+	}
+	if c.Data.TextAugment != nil {
+		if err := c.Data.TextAugment.Validate(); err != nil {
+			bad("data.text_augment", "%v", err)
+		}
+	}
+	switch sm := c.Data.Sampler; sm.Name {
+	case "", "shuffle":
+	case "balanced":
+		if sm.Field == "" {
+			bad("data.sampler.field", "is empty; balanced sampling needs the metadata field to balance")
+		}
+		if sm.Alpha < 0 {
+			bad("data.sampler.alpha", "is %g; must be ≥ 0", sm.Alpha)
+		}
+	case "curriculum":
+		if sm.By != "quality" && sm.By != "length" && sm.By != "file" {
+			bad("data.sampler.by", "is %q; allowed: quality, length, file", sm.By)
+		}
+		if sm.By == "file" && sm.DifficultyFile == "" {
+			bad("data.sampler.difficulty_file", "is empty but data.sampler.by is file")
+		}
+		if sm.Pacing != "linear" && sm.Pacing != "root" && sm.Pacing != "step" {
+			bad("data.sampler.pacing", "is %q; allowed: linear, root, step", sm.Pacing)
+		}
+		if sm.Start <= 0 || sm.Start > 1 || sm.Duration < 1 {
+			bad("data.sampler", "curriculum needs start in (0, 1] and duration ≥ 1 (got %g, %d)", sm.Start, sm.Duration)
+		}
+	case "hard_negatives":
+		if sm.Embeddings == "" {
+			bad("data.sampler.embeddings", "is empty; hard negatives need one embedding per example")
+		}
+	default:
+		bad("data.sampler.name", "is %q; allowed: shuffle, balanced, curriculum, hard_negatives", sm.Name)
 	}
 	if err := c.PeftSpec().Validate(); err != nil {
 		bad("method", "%v", err)

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
@@ -94,11 +95,23 @@ func (c *Config) Set(path, value string) error {
 	if err != nil {
 		return err
 	}
+	if v.Kind() == reflect.String {
+		v.SetString(value)
+		return nil
+	}
 	text := value
 	if (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && !strings.HasPrefix(strings.TrimSpace(value), "[") {
 		parts := strings.Split(value, ",")
 		if strings.TrimSpace(value) == "" {
 			parts = nil
+		}
+		if v.Type().Elem().Kind() == reflect.String {
+			// Quote each item so that YAML syntax inside it ({}, :) stays
+			// text.
+			for i, p := range parts {
+				q, _ := json.Marshal(strings.TrimSpace(p))
+				parts[i] = string(q)
+			}
 		}
 		text = "[" + strings.Join(parts, ",") + "]"
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"
+	"github.com/vlmtune/vlmtune/textaug"
 	"github.com/vlmtune/vlmtune/train/optim"
 	"github.com/vlmtune/vlmtune/train/schedule"
 )
@@ -119,6 +120,11 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Data.TextAugment != nil {
+		if pp.Text, err = textaug.New(*cfg.Data.TextAugment, nil); err != nil {
+			return nil, fmt.Errorf("data.text_augment: %w", err)
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	trainEx, skipped, err := readExamples(ctx, cfg.Data.Train, cfg, logger)
 	if err != nil {
@@ -153,8 +159,22 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	// Optimisation.
 	params := optim.Collect(nn.Params(m), cfg.Optimizer.DecayAll)
 	optimizer := newOptimizer(cfg.Optimizer, params)
-	spe := len(trainEx) / cfg.Training.BatchSize
-	totalSteps := spe * cfg.Training.Epochs
+	sampler, err := newSampler(cfg, trainEx, pp)
+	if err != nil {
+		return nil, err
+	}
+	// Steps per epoch follow the sampler (a curriculum starts small).
+	spe, totalSteps := 0, 0
+	for e := 0; e < cfg.Training.Epochs; e++ {
+		n := len(sampler.Order(e)) / cfg.Training.BatchSize
+		if e == 0 {
+			spe = n
+		}
+		totalSteps += n
+	}
+	if totalSteps == 0 {
+		return nil, fmt.Errorf("data.train: the sampler yields no full batch of %d", cfg.Training.BatchSize)
+	}
 	if cfg.Training.MaxSteps > 0 && cfg.Training.MaxSteps < totalSteps {
 		totalSteps = cfg.Training.MaxSteps
 	}
@@ -207,7 +227,7 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	}
 	ld, err := loader.New(trainEx, pp.Transform(true), loader.Config{
 		BatchSize: cfg.Training.BatchSize, Epochs: cfg.Training.Epochs, Workers: cfg.Data.Workers, Seed: cfg.Seed,
-		Policy: policy, Logger: logger, DropLast: true, PadID: pp.PadID(), PadTo: padTo,
+		Policy: policy, Logger: logger, DropLast: true, PadID: pp.PadID(), PadTo: padTo, Sampler: sampler,
 	})
 	if err != nil {
 		return nil, err
@@ -394,4 +414,47 @@ func formatMetrics(m map[string]float64) string {
 		}
 	}
 	return s
+}
+
+// newSampler builds the training sampler the configuration names.
+func newSampler(cfg Config, exs []*data.Example, pp *prep.Prep) (sample.Sampler, error) {
+	sm := cfg.Data.Sampler
+	all := sample.All(len(exs))
+	switch sm.Name {
+	case "balanced":
+		b, err := sample.NewBalanced(exs, all, sample.BalancedOptions{Field: sm.Field, Alpha: sm.Alpha, Seed: cfg.Seed})
+		if err != nil {
+			return nil, fmt.Errorf("data.sampler: %w", err)
+		}
+		return b, nil
+	case "curriculum":
+		var diff []float64
+		switch sm.By {
+		case "quality":
+			diff = sample.ByQuality(exs)
+		case "length":
+			diff = sample.ByLength(exs, pp)
+		case "file":
+			var err error
+			if diff, err = sample.LoadDifficulty(sm.DifficultyFile, exs); err != nil {
+				return nil, fmt.Errorf("data.sampler.difficulty_file: %w", err)
+			}
+		}
+		c, err := sample.NewCurriculum(all, diff, sample.CurriculumOptions{Pacing: sample.Pacing{Shape: sm.Pacing, Start: sm.Start, Duration: sm.Duration}, Seed: cfg.Seed})
+		if err != nil {
+			return nil, fmt.Errorf("data.sampler: %w", err)
+		}
+		return c, nil
+	case "hard_negatives":
+		vecs, err := sample.LoadEmbeddings(sm.Embeddings, exs, "")
+		if err != nil {
+			return nil, fmt.Errorf("data.sampler.embeddings: %w", err)
+		}
+		h, err := sample.NewHardNegatives(all, vecs, sample.HardNegativeOptions{BatchSize: cfg.Training.BatchSize, Seed: cfg.Seed, Pool: sm.Pool})
+		if err != nil {
+			return nil, fmt.Errorf("data.sampler: %w", err)
+		}
+		return h, nil
+	}
+	return sample.Shuffle{Indices: all, Seed: cfg.Seed}, nil
 }

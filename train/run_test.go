@@ -210,3 +210,36 @@ func TestInterruptSavesCheckpoint(t *testing.T) {
 		t.Fatalf("resumed run: interrupted %v, steps %d", res.Interrupted, res.Steps)
 	}
 }
+
+// Training runs with the other samplers and with caption augmentation;
+// a curriculum starts with fewer steps per epoch.
+func TestSamplersAndTextAugmentation(t *testing.T) {
+	cases := []struct {
+		name  string
+		set   map[string]string
+		steps int
+	}{
+		{"balanced", map[string]string{"data.sampler.name": "balanced", "data.sampler.field": "shape"}, 12},
+		// Epoch 1 sees 30% of 96 examples (1 batch of 16), epoch 2 all (6).
+		{"curriculum", map[string]string{"data.sampler.name": "curriculum", "data.sampler.by": "length", "data.sampler.start": "0.3", "data.sampler.duration": "1"}, 7},
+		{"text-augment", map[string]string{"data.text_augment.templates": "a {color} {shape} on a {background} background", "data.text_augment.template_prob": "0.5", "data.text_augment.swap_prob": "0.1", "data.text_augment.delete_prob": "0.1"}, 12},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := smallConfig(t, "lora")
+			if err := cfg.ApplyOverrides(c.set); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, cfg, train.Options{})
+			if res.Steps != c.steps {
+				t.Fatalf("%d steps, want %d", res.Steps, c.steps)
+			}
+		})
+	}
+	cfg := smallConfig(t, "lora")
+	cfg.Data.Sampler.Name = "curriculum"
+	cfg.Data.Sampler.By = "file"
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "difficulty_file") {
+		t.Fatalf("curriculum by file without a file: %v", err)
+	}
+}
