@@ -54,6 +54,37 @@ func (c *Checkpoint) Lookup(name string) (*Tensor, bool) {
 	return nil, false
 }
 
+// Names lists the tensors in order.
+func (c *Checkpoint) Names() []string {
+	n := make([]string, len(c.Tensors))
+	for i, t := range c.Tensors {
+		n[i] = t.Name
+	}
+	return n
+}
+
+// Shape returns a tensor's shape.
+func (c *Checkpoint) Shape(name string) ([]int, bool) {
+	t, ok := c.Lookup(name)
+	if !ok {
+		return nil, false
+	}
+	return t.Shape, true
+}
+
+// Float32sInto copies a tensor's values into dst (one per element).
+func (c *Checkpoint) Float32sInto(name string, dst []float32) error {
+	t, ok := c.Lookup(name)
+	if !ok {
+		return fmt.Errorf("hf: checkpoint has no tensor %q", name)
+	}
+	if len(t.Data) != len(dst) {
+		return fmt.Errorf("hf: tensor %q has %d values, want %d", name, len(t.Data), len(dst))
+	}
+	copy(dst, t.Data)
+	return nil
+}
+
 // Shapes returns the shape of every tensor by name, for CheckKeys.
 func (c *Checkpoint) Shapes() map[string][]int {
 	m := make(map[string][]int, len(c.Tensors))

@@ -77,7 +77,7 @@ func Load(dir string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := nn.LoadState(m, checkpointSource{ck}, dir, nn.LoadOptions{}); err != nil {
+	if err := nn.LoadState(m, ck, dir, nn.LoadOptions{}); err != nil {
 		return nil, err
 	}
 	return &Loaded{Model: m, Dir: dir, ConfigJSON: ck.Config}, nil
@@ -97,38 +97,7 @@ func LoadWeights(m DualEncoder, dir string) error {
 			added = append(added, name)
 		}
 	})
-	return nn.LoadState(m, checkpointSource{ck}, dir, nn.LoadOptions{AllowMissing: added})
-}
-
-// checkpointSource adapts an hf.Checkpoint to nn.StateSource.
-type checkpointSource struct{ ck *hf.Checkpoint }
-
-func (s checkpointSource) Names() []string {
-	n := make([]string, len(s.ck.Tensors))
-	for i, t := range s.ck.Tensors {
-		n[i] = t.Name
-	}
-	return n
-}
-
-func (s checkpointSource) Shape(name string) ([]int, bool) {
-	t, ok := s.ck.Lookup(name)
-	if !ok {
-		return nil, false
-	}
-	return t.Shape, true
-}
-
-func (s checkpointSource) Float32sInto(name string, dst []float32) error {
-	t, ok := s.ck.Lookup(name)
-	if !ok {
-		return fmt.Errorf("no tensor %q", name)
-	}
-	if len(t.Data) != len(dst) {
-		return fmt.Errorf("tensor %q has %d values, want %d", name, len(t.Data), len(dst))
-	}
-	copy(dst, t.Data)
-	return nil
+	return nn.LoadState(m, ck, dir, nn.LoadOptions{AllowMissing: added})
 }
 
 // SaveOptions control Save.

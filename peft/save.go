@@ -116,14 +116,7 @@ func Load(dir string, m Model, rng *tensor.RNG) (*Applied, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", specPath, err)
 	}
-	wPath := filepath.Join(dir, WeightsFile)
-	f, err := safetensors.Open(wPath)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	src := stSource{f}
-	if err := nn.LoadState(addedModule(a.Added), src, wPath, nn.LoadOptions{}); err != nil {
+	if err := a.LoadWeights(dir); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -144,7 +137,7 @@ func (a *Applied) LoadWeights(dir string) error {
 		return err
 	}
 	defer f.Close()
-	return nn.LoadState(addedModule(a.Added), stSource{f}, wPath, nn.LoadOptions{})
+	return nn.LoadState(addedModule(a.Added), f, wPath, nn.LoadOptions{})
 }
 
 // addedModule exposes a name→tensor map as an nn.Module.
@@ -156,23 +149,3 @@ func (m addedModule) VisitParams(prefix string, fn nn.Visitor) {
 		fn(prefix+n, &p)
 	}
 }
-
-type stSource struct{ f *safetensors.File }
-
-func (s stSource) Names() []string {
-	var n []string
-	for _, t := range s.f.Tensors() {
-		n = append(n, t.Name)
-	}
-	return n
-}
-
-func (s stSource) Shape(name string) ([]int, bool) {
-	info, err := s.f.Info(name)
-	if err != nil {
-		return nil, false
-	}
-	return info.Shape, true
-}
-
-func (s stSource) Float32sInto(name string, dst []float32) error { return s.f.Float32sInto(name, dst) }

@@ -100,6 +100,15 @@ func (f *File) Tensors() []TensorInfo { return f.header.Tensors }
 // Metadata returns the "__metadata__" map (nil when absent).
 func (f *File) Metadata() map[string]string { return f.header.Metadata }
 
+// Names lists the tensors in data order.
+func (f *File) Names() []string { return f.header.Names() }
+
+// Shape returns a tensor's shape.
+func (f *File) Shape(name string) ([]int, bool) {
+	t, ok := f.header.Lookup(name)
+	return t.Shape, ok
+}
+
 // Info returns the description of the tensor called name.
 func (f *File) Info(name string) (TensorInfo, error) {
 	t, ok := f.header.Lookup(name)

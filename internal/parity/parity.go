@@ -131,27 +131,3 @@ func Stack(ts []*tensor.Tensor) *tensor.Tensor {
 	}
 	return tensor.Concat(0, us...)
 }
-
-// Source adapts a safetensors file to nn.StateSource.
-type Source struct{ F *safetensors.File }
-
-// Names lists the tensors.
-func (s Source) Names() []string {
-	var n []string
-	for _, t := range s.F.Tensors() {
-		n = append(n, t.Name)
-	}
-	return n
-}
-
-// Shape returns a tensor's shape.
-func (s Source) Shape(name string) ([]int, bool) {
-	info, err := s.F.Info(name)
-	if err != nil {
-		return nil, false
-	}
-	return info.Shape, true
-}
-
-// Float32sInto decodes a tensor.
-func (s Source) Float32sInto(name string, dst []float32) error { return s.F.Float32sInto(name, dst) }

@@ -26,7 +26,7 @@ func loadFixture(t *testing.T, dir string) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := parity.Source{F: parity.Open(t, filepath.Join(dir, "model.safetensors"))}
+	src := parity.Open(t, filepath.Join(dir, "model.safetensors"))
 	if err := nn.LoadState(m, src, "model.safetensors", nn.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}

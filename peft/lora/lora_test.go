@@ -27,7 +27,7 @@ func loadCLIP(t *testing.T, dir, weights string) *clip.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := nn.LoadState(m, parity.Source{F: parity.Open(t, weights)}, weights, nn.LoadOptions{}); err != nil {
+	if err := nn.LoadState(m, parity.Open(t, weights), weights, nn.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return m
