@@ -190,7 +190,7 @@ func TestLoadErrors(t *testing.T) {
 		}, []string{"model_type \"blip\" is not supported"}},
 		{"wrong sizes", func(d string) {
 			os.WriteFile(filepath.Join(d, "config.json"), []byte(`{"model_type": "clip", "projection_dim": 16, "text_config": {"vocab_size": 1000, "hidden_size": 64, "intermediate_size": 128, "max_position_embeddings": 16, "num_attention_heads": 4, "num_hidden_layers": 3, "eos_token_id": 999}, "vision_config": {"hidden_size": 64, "intermediate_size": 128, "image_size": 32, "patch_size": 8, "num_attention_heads": 4, "num_hidden_layers": 2}}`), 0o644)
-		}, []string{"missing keys", "text_model.encoder.layers.2.", "wrong shape", "text_projection.weight: checkpoint [32 64], model [16 64]"}},
+		}, []string{"missing:", "text_model.encoder.layers.2.", "wrong shape: text_projection.weight: model wants [16 64], checkpoint has [32 64]"}},
 		{"truncated weights", func(d string) {
 			data, _ := os.ReadFile(filepath.Join(d, "model.safetensors"))
 			os.WriteFile(filepath.Join(d, "model.safetensors"), data[:len(data)/2], 0o644)

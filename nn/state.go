@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vlmtune/vlmtune/hf"
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
@@ -18,33 +19,6 @@ type StateSource interface {
 	// Float32sInto decodes a tensor into dst (len = number of elements),
 	// converting from the stored dtype.
 	Float32sInto(name string, dst []float32) error
-}
-
-// StateError lists every problem of a strict load at once.
-type StateError struct {
-	Source     string
-	Missing    []string // parameters the source lacks
-	Unexpected []string // source tensors no parameter takes
-	Mismatched []string // "name: checkpoint [..] vs model [..]"
-}
-
-// Error describes every problem, one per line.
-func (e *StateError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s does not match the model:", e.Source)
-	list := func(title string, items []string) {
-		if len(items) == 0 {
-			return
-		}
-		fmt.Fprintf(&b, "\n  %d %s:", len(items), title)
-		for _, s := range items {
-			fmt.Fprintf(&b, "\n    %s", s)
-		}
-	}
-	list("missing keys", e.Missing)
-	list("unexpected keys", e.Unexpected)
-	list("keys with the wrong shape", e.Mismatched)
-	return b.String()
 }
 
 // LoadOptions relax a strict load.
@@ -66,51 +40,40 @@ func hasPrefix(name string, prefixes []string) bool {
 }
 
 // LoadState copies every parameter of m from src, strictly: one error
-// lists all missing, unexpected and mis-shaped keys, and nothing is
-// modified unless the whole load succeeds. A scalar parameter accepts a
+// (an *hf.KeyError, wrapped with the source name) lists all missing,
+// unexpected and mis-shaped keys, and nothing is modified unless the whole
+// load succeeds. A scalar parameter accepts a
 // one-element tensor of shape [1] and vice versa (Hugging Face stores
 // logit_scale both ways).
 func LoadState(m Module, src StateSource, sourceName string, opt LoadOptions) error {
 	params := Params(m)
-	have := map[string]bool{}
+	expected := map[string][]int{}
+	for n, p := range params {
+		expected[n] = p.Shape()
+	}
+	got := map[string][]int{}
 	for _, n := range src.Names() {
-		have[n] = true
-	}
-	e := &StateError{Source: sourceName}
-	var names []string
-	for n := range params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if !have[n] {
-			if !hasPrefix(n, opt.AllowMissing) {
-				e.Missing = append(e.Missing, n)
-			}
+		if _, ok := params[n]; !ok && hasPrefix(n, opt.IgnoreUnexpected) {
 			continue
 		}
 		shape, _ := src.Shape(n)
-		want := params[n].Shape()
-		if !shapeCompatible(shape, want) {
-			e.Mismatched = append(e.Mismatched, fmt.Sprintf("%s: checkpoint %v, model %v", n, shape, want))
+		got[n] = shape
+	}
+	for n, want := range expected {
+		g, ok := got[n]
+		switch {
+		case !ok && hasPrefix(n, opt.AllowMissing):
+			delete(expected, n)
+		case ok && shapeCompatible(g, want):
+			expected[n] = g // a scalar stored as [1] (or [] as [1]) is fine
 		}
 	}
-	srcNames := append([]string(nil), src.Names()...)
-	sort.Strings(srcNames)
-	for _, n := range srcNames {
-		if _, ok := params[n]; !ok && !hasPrefix(n, opt.IgnoreUnexpected) {
-			e.Unexpected = append(e.Unexpected, n)
-		}
-	}
-	if len(e.Missing)+len(e.Unexpected)+len(e.Mismatched) > 0 {
-		return e
+	if err := hf.CheckKeys(expected, got); err != nil {
+		return fmt.Errorf("%s: %w", sourceName, err)
 	}
 	// Decode into fresh buffers first so a failure leaves m untouched.
 	loaded := map[string][]float32{}
-	for _, n := range names {
-		if !have[n] {
-			continue
-		}
+	for n := range expected {
 		buf := make([]float32, params[n].Len())
 		if err := src.Float32sInto(n, buf); err != nil {
 			return fmt.Errorf("%s: tensor %s: %w", sourceName, n, err)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vlmtune/vlmtune/hf"
 	"github.com/vlmtune/vlmtune/hf/safetensors"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
@@ -93,7 +94,8 @@ func (a *Adapters) LoadWeights(dir string) error {
 func (a *Adapters) loadWeights(f *safetensors.File, path string) error {
 	params := a.Params()
 	found := map[string]bool{}
-	var unexpected, mismatched []string
+	var unexpected []string
+	var mismatched []hf.ShapeMismatch
 	for _, info := range f.Tensors() {
 		name := strings.TrimPrefix(info.Name, keyPrefix)
 		name = strings.Replace(name, ".lora_A.default.", ".lora_A.", 1)
@@ -104,7 +106,7 @@ func (a *Adapters) loadWeights(f *safetensors.File, path string) error {
 			continue
 		}
 		if !tensor.SameShape(p.Shape(), info.Shape) {
-			mismatched = append(mismatched, fmt.Sprintf("%s: file %v, adapter %v", info.Name, info.Shape, p.Shape()))
+			mismatched = append(mismatched, hf.ShapeMismatch{Name: info.Name, Want: p.Shape(), Got: info.Shape})
 			continue
 		}
 		if err := f.Float32sInto(info.Name, p.Data()); err != nil {
@@ -120,7 +122,7 @@ func (a *Adapters) loadWeights(f *safetensors.File, path string) error {
 	}
 	sort.Strings(missing)
 	if len(missing)+len(unexpected)+len(mismatched) > 0 {
-		return &nn.StateError{Source: path, Missing: missing, Unexpected: unexpected, Mismatched: mismatched}
+		return fmt.Errorf("%s: %w", path, &hf.KeyError{Missing: missing, Unexpected: unexpected, Mismatched: mismatched})
 	}
 	return nil
 }
