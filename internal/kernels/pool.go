@@ -21,6 +21,10 @@ type task struct {
 
 var thePool = &pool{}
 
+// waitGroups recycles the WaitGroups of ParallelFor calls, so that a call
+// allocates nothing in steady state.
+var waitGroups = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+
 // Workers reports how many goroutines the worker pool runs work on.
 func Workers() int {
 	thePool.mu.Lock()
@@ -88,7 +92,8 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
+	wg := waitGroups.Get().(*sync.WaitGroup)
+	defer waitGroups.Put(wg)
 	wg.Add(chunks - 1)
 	base, extra := n/chunks, n%chunks
 	lo := 0
@@ -104,7 +109,7 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	l0, h0 := bounds(0)
 	for i := 1; i < chunks; i++ {
 		l, h := bounds(i)
-		tasks <- task{fn: fn, lo: l, hi: h, wg: &wg}
+		tasks <- task{fn: fn, lo: l, hi: h, wg: wg}
 	}
 	fn(l0, h0)
 	// Help with queued work while waiting, so that a ParallelFor nested in
