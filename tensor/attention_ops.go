@@ -80,6 +80,9 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 			panic(fmt.Sprintf("tensor.%s: bias %v does not broadcast to scores %v", op, opt.Bias.shape, sShape))
 		}
 	}
+	if tq*tk >= blockedMinScores {
+		return attentionBlocked(op, q, k, v, dm, lq, lk, lv, lo, outShape, opt, scale)
+	}
 	p := alloc(b * h * tq * tk)
 	ps := tq * tk // stride between heads in p
 	for bi := 0; bi < b; bi++ {
