@@ -93,7 +93,7 @@ func LoadWeights(m DualEncoder, dir string) error {
 	}
 	var added []string
 	m.VisitParams("", func(name string, _ **tensor.Tensor) {
-		if isAddedParam(name) {
+		if IsAddedParam(name) {
 			added = append(added, name)
 		}
 	})
@@ -123,7 +123,7 @@ func Save(dir string, m DualEncoder, opt SaveOptions) error {
 	var names []string
 	params := map[string]*tensor.Tensor{}
 	m.VisitParams("", func(name string, p **tensor.Tensor) {
-		if isAddedParam(name) {
+		if IsAddedParam(name) {
 			return
 		}
 		names = append(names, name)
@@ -149,8 +149,10 @@ func Save(dir string, m DualEncoder, opt SaveOptions) error {
 	return hf.WriteCheckpoint(dir, ck, wo)
 }
 
-// isAddedParam reports names created by fine-tuning methods.
-func isAddedParam(name string) bool {
+// IsAddedParam reports names of parameters created by fine-tuning
+// methods (LoRA, adapters, prompts, prefixes), which are not part of a base
+// checkpoint.
+func IsAddedParam(name string) bool {
 	for _, s := range []string{".lora_A.", ".lora_B.", ".attn_adapter.", ".mlp_adapter.", ".prompt.", ".prefix_k", ".prefix_v"} {
 		if strings.Contains(name, s) {
 			return true

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/vlmtune/vlmtune/data"
@@ -205,7 +204,7 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	if reg.L2SP > 0 || reg.EWC > 0 {
 		base := map[string]bool{}
 		for n := range nn.Params(loaded.Model) {
-			if !isMethodParam(n) {
+			if !models.IsAddedParam(n) {
 				base[n] = true
 			}
 		}
@@ -294,16 +293,6 @@ func newOptimizer(c OptimizerConfig, params []optim.Param) optim.Optimizer {
 		return optim.NewSGD(params, float32(c.Momentum), float32(c.WeightDecay), c.Nesterov)
 	}
 	return optim.NewAdamW(params, float32(c.Beta1), float32(c.Beta2), float32(c.Eps), float32(c.WeightDecay))
-}
-
-// isMethodParam reports parameters created by fine-tuning methods.
-func isMethodParam(name string) bool {
-	for _, s := range []string{".lora_A.", ".lora_B.", ".attn_adapter.", ".mlp_adapter.", ".prompt.", ".prefix_k", ".prefix_v"} {
-		if strings.Contains(name, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // sequential is the identity order (for EWC's Fisher estimate).
