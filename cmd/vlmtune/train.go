@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -58,7 +59,15 @@ Ctrl-C saves a checkpoint at the last completed step; continue with
 				return err
 			}
 			out := cmd.ErrOrStderr()
-			if isDefault && resume == "" {
+			_, ownTrain := overrides["data.train"]
+			_, ownVal := overrides["data.val"]
+			if isDefault && resume == "" && !ownTrain && !ownVal {
+				if p := cfg.Model.Path; p != "builtin" {
+					// Check the model before generating data for it.
+					if _, err := os.Stat(filepath.Join(p, "config.json")); err != nil {
+						return fmt.Errorf("model.path %s is not a Hugging Face checkpoint directory: it has no config.json", p)
+					}
+				}
 				fmt.Fprintf(out, "built-in default: LoRA fine-tuning of vlmtune's small CLIP on synthetic domain b (data in %s)\n", filepath.Join(cfg.Logging.RunDir, "data"))
 				if err := builtin.PrepareDefaultData(cmd.Context(), filepath.Join(cfg.Logging.RunDir, "data"), cfg.Seed); err != nil {
 					return err
