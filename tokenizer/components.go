@@ -94,19 +94,11 @@ func parseNormalizer(o *obj) (normalizer, error) {
 		}
 		return precompiledNormalizer{cm}, nil
 	case "Sequence":
-		items, err := o.list("normalizers")
+		q, err := parseSequence(o, "normalizers", parseNormalizer)
 		if err != nil {
 			return nil, err
 		}
-		var q seqNormalizer
-		for _, it := range items {
-			n, err := parseNormalizer(it)
-			if err != nil {
-				return nil, err
-			}
-			q = append(q, n)
-		}
-		return q, nil
+		return seqNormalizer(q), nil
 	}
 	return nil, unknownType(o, "normalizer", t, knownNormalizers)
 }
@@ -240,19 +232,11 @@ func parsePreTokenizer(o *obj) (preTokenizer, error) {
 		}
 		return fixedLengthPreTokenizer{n}, nil
 	case "Sequence":
-		items, err := o.list("pretokenizers")
+		q, err := parseSequence(o, "pretokenizers", parsePreTokenizer)
 		if err != nil {
 			return nil, err
 		}
-		var q seqPreTokenizer
-		for _, it := range items {
-			p, err := parsePreTokenizer(it)
-			if err != nil {
-				return nil, err
-			}
-			q = append(q, p)
-		}
-		return q, nil
+		return seqPreTokenizer(q), nil
 	}
 	return nil, unknownType(o, "pre-tokenizer", t, knownPreTokenizers)
 }
@@ -295,19 +279,11 @@ func parseProcessor(o *obj) (postProcessor, error) {
 	case "TemplateProcessing":
 		return parseTemplate(o)
 	case "Sequence":
-		items, err := o.list("processors")
+		q, err := parseSequence(o, "processors", parseProcessor)
 		if err != nil {
 			return nil, err
 		}
-		var q seqProcessor
-		for _, it := range items {
-			p, err := parseProcessor(it)
-			if err != nil {
-				return nil, err
-			}
-			q = append(q, p)
-		}
-		return q, nil
+		return seqProcessor(q), nil
 	}
 	return nil, unknownType(o, "post-processor", t, knownProcessors)
 }
@@ -465,19 +441,29 @@ func parseDecoder(o *obj) (decoder, error) {
 		}
 		return d, nil
 	case "Sequence":
-		items, err := o.list("decoders")
+		q, err := parseSequence(o, "decoders", parseDecoder)
 		if err != nil {
 			return nil, err
 		}
-		var q seqDecoder
-		for _, it := range items {
-			d, err := parseDecoder(it)
-			if err != nil {
-				return nil, err
-			}
-			q = append(q, d)
-		}
-		return q, nil
+		return seqDecoder(q), nil
 	}
 	return nil, unknownType(o, "decoder", t, knownDecoders)
+}
+
+// parseSequence parses the list under key of a "Sequence" component with
+// parse, one item after the other.
+func parseSequence[T any](o *obj, key string, parse func(*obj) (T, error)) ([]T, error) {
+	items, err := o.list(key)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		v, err := parse(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
