@@ -42,14 +42,23 @@ type Checkpoint struct {
 	// Tensors in name order (WriteCheckpoint accepts any order and shards
 	// in that order).
 	Tensors []Tensor
+
+	// index maps names to positions in Tensors; it is rebuilt when it no
+	// longer agrees with Tensors (the field is public and may change).
+	index map[string]int
 }
 
 // Lookup returns the tensor called name.
 func (c *Checkpoint) Lookup(name string) (*Tensor, bool) {
+	if i, ok := c.index[name]; ok && i < len(c.Tensors) && c.Tensors[i].Name == name {
+		return &c.Tensors[i], true
+	}
+	c.index = make(map[string]int, len(c.Tensors))
 	for i := range c.Tensors {
-		if c.Tensors[i].Name == name {
-			return &c.Tensors[i], true
-		}
+		c.index[c.Tensors[i].Name] = i
+	}
+	if i, ok := c.index[name]; ok {
+		return &c.Tensors[i], true
 	}
 	return nil, false
 }
