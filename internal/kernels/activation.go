@@ -107,10 +107,13 @@ func Activate(a Activation, dst, src []float32) {
 	if len(dst) != len(src) {
 		panic(fmt.Sprintf("kernels.Activate(%v): lengths %d and %d differ", a, len(dst), len(src)))
 	}
-	ParallelFor(len(src), grainElems/4, func(lo, hi int) {
-		activateSlice(a, dst[lo:hi], src[lo:hi])
-	})
+	c := newCall(activateBody)
+	c.s[0], c.s[1], c.act = dst, src, a
+	c.parallelFor(len(src), grainElems/4)
 }
+
+// activateBody: s = dst, src; act.
+func activateBody(c *call, lo, hi int) { activateSlice(c.act, c.s[0][lo:hi], c.s[1][lo:hi]) }
 
 var activateSlice = activateSliceGeneric
 
@@ -127,9 +130,14 @@ func ActivateBackward(a Activation, dx, x, dy []float32) {
 	if len(dx) != len(x) || len(dy) != len(x) {
 		panic(fmt.Sprintf("kernels.ActivateBackward(%v): lengths %d, %d, %d differ", a, len(dx), len(x), len(dy)))
 	}
-	ParallelFor(len(x), grainElems/4, func(lo, hi int) {
-		activateBackwardSlice(a, dx[lo:hi], x[lo:hi], dy[lo:hi])
-	})
+	c := newCall(activateBackwardBody)
+	c.s[0], c.s[1], c.s[2], c.act = dx, x, dy, a
+	c.parallelFor(len(x), grainElems/4)
+}
+
+// activateBackwardBody: s = dx, x, dy; act.
+func activateBackwardBody(c *call, lo, hi int) {
+	activateBackwardSlice(c.act, c.s[0][lo:hi], c.s[1][lo:hi], c.s[2][lo:hi])
 }
 
 var activateBackwardSlice = activateBackwardSliceGeneric
@@ -153,13 +161,20 @@ func BiasActivate(a Activation, dst, pre, x, bias []float32, rows, cols int) {
 	if pre != nil {
 		checkRows("BiasActivate", rows, cols, pre)
 	}
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		var p []float32
-		if pre != nil {
-			p = pre[lo*cols : hi*cols]
-		}
-		biasActivate(a, dst[lo*cols:hi*cols], p, x[lo*cols:hi*cols], bias, hi-lo, cols)
-	})
+	c := newCall(biasActivateBody)
+	c.s[0], c.s[1], c.s[2], c.s[3] = dst, pre, x, bias
+	c.cols, c.act = cols, a
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// biasActivateBody: s = dst, pre (may be nil), x, bias; cols; act.
+func biasActivateBody(c *call, lo, hi int) {
+	k := c.cols
+	var p []float32
+	if c.s[1] != nil {
+		p = c.s[1][lo*k : hi*k]
+	}
+	biasActivate(c.act, c.s[0][lo*k:hi*k], p, c.s[2][lo*k:hi*k], c.s[3], hi-lo, k)
 }
 
 var biasActivate = biasActivateGeneric

@@ -29,9 +29,16 @@ func AdamW(param, grad, m, v []float32, h AdamWParams) {
 	}
 	bc1 := 1 - math.Pow(float64(h.Beta1), float64(h.Step))
 	bc2 := 1 - math.Pow(float64(h.Beta2), float64(h.Step))
-	ParallelFor(n, grainElems, func(lo, hi int) {
-		adamw(param[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi], h, float32(bc1), float32(math.Sqrt(bc2)))
-	})
+	c := newCall(adamwBody)
+	c.s[0], c.s[1], c.s[2], c.s[3] = param, grad, m, v
+	c.adam, c.f[0], c.f[1] = h, float32(bc1), float32(math.Sqrt(bc2))
+	c.parallelFor(n, grainElems)
+}
+
+// adamwBody: s = param, grad, m, v; adam; f = bias corrections 1 − β1ᵗ
+// and sqrt(1 − β2ᵗ).
+func adamwBody(c *call, lo, hi int) {
+	adamw(c.s[0][lo:hi], c.s[1][lo:hi], c.s[2][lo:hi], c.s[3][lo:hi], c.adam, c.f[0], c.f[1])
 }
 
 var adamw = adamwGeneric

@@ -6,9 +6,9 @@
 writes vec_avx2_amd64.s and its Go declarations, vec_decl_amd64.go.
 
 Every routine streams n float32 elements, 8 per iteration, and handles the
-last n mod 8 with masked loads and stores (VMASKMOVPS), so no element is
-read or written outside [0, n) and tails use the same arithmetic as the
-body. The generated file is committed; Go does not run this script.
+last n mod 8 with a masked load (VMASKMOVPS) and 16/8/4-byte stores, so
+no element is read or written outside [0, n) and tails use the same
+arithmetic as the body. The generated file is committed; Go does not run this script.
 """
 import os
 import re
@@ -253,9 +253,40 @@ def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False):
         emit(f"\tVMASKMOVPS ({p}), Y15, {y}")
     for l in list(body) + list(tailfix) + list(acc):
         emit("\t" + l)
-    for y, p in outs:
-        emit(f"\tVMASKMOVPS {y}, Y15, ({p})")
+    for i, (y, p) in enumerate(outs):
+        for l in store_tail(y, p, f"{name}_t{i}"):
+            emit("\t" + l if not l.endswith(":") else l)
     emit(f"{name}_done:")
+
+
+def store_tail(y, p, lbl):
+    """Stores the low CX/4 lanes (CX: 4 to 28 bytes) of y at p, by a
+    16-, an 8- and a 4-byte store as needed: AMD's Zen cores run a masked
+    store (VMASKMOVPS to memory) as a long microcoded sequence, which
+    dominated softmax on rows of 50 or 77. Clobbers AX, BX and y."""
+    x = "X" + y[1:]
+    return [
+        "MOVQ CX, BX",
+        f"MOVQ {p}, AX",
+        "CMPQ BX, $16",
+        f"JB   {lbl}_8",
+        f"VMOVUPS {x}, (AX)",
+        f"VEXTRACTF128 $1, {y}, {x}",
+        "ADDQ $16, AX",
+        "SUBQ $16, BX",
+        f"{lbl}_8:",
+        "CMPQ BX, $8",
+        f"JB   {lbl}_4",
+        f"VMOVQ {x}, (AX)",
+        f"VPSRLDQ $8, {x}, {x}",
+        "ADDQ $8, AX",
+        "SUBQ $8, BX",
+        f"{lbl}_4:",
+        "TESTQ BX, BX",
+        f"JZ   {lbl}_end",
+        f"VMOVSS {x}, (AX)",
+        f"{lbl}_end:",
+    ]
 
 
 def softmax_rows():

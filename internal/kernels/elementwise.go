@@ -149,7 +149,14 @@ func Fill(dst []float32, v float32) {
 // ParallelBinary runs Binary over the worker pool on same-length or
 // broadcast-scalar inputs.
 func ParallelBinary(op BinaryOp, dst, a []float32, sa int, b []float32, sb, n int) {
-	ParallelFor(n, grainElems, func(lo, hi int) {
-		Binary(op, dst[lo:hi], a[lo*sa:], sa, b[lo*sb:], sb, hi-lo)
-	})
+	c := newCall(binaryBody)
+	c.s[0], c.s[1], c.s[2] = dst, a, b
+	c.op, c.i = op, [2]int{sa, sb}
+	c.parallelFor(n, grainElems)
+}
+
+// binaryBody: s = dst, a, b; op; i = strides of a and b.
+func binaryBody(c *call, lo, hi int) {
+	sa, sb := c.i[0], c.i[1]
+	Binary(c.op, c.s[0][lo:hi], c.s[1][lo*sa:], sa, c.s[2][lo*sb:], sb, hi-lo)
 }

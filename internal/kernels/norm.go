@@ -29,9 +29,16 @@ func LayerNorm(dst, mean, rstd, x, gamma, beta []float32, rows, cols int, eps fl
 	if len(mean) < rows || len(rstd) < rows {
 		panic(fmt.Sprintf("kernels.LayerNorm: statistics need %d rows", rows))
 	}
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		layerNorm(dst[lo*cols:hi*cols], mean[lo:hi], rstd[lo:hi], x[lo*cols:hi*cols], gamma, beta, hi-lo, cols, eps)
-	})
+	c := newCall(layerNormBody)
+	c.s = [6][]float32{dst, mean, rstd, x, gamma, beta}
+	c.cols, c.f[0] = cols, eps
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// layerNormBody: s = dst, mean, rstd, x, gamma, beta; f[0] eps.
+func layerNormBody(c *call, lo, hi int) {
+	k := c.cols
+	layerNorm(c.s[0][lo*k:hi*k], c.s[1][lo:hi], c.s[2][lo:hi], c.s[3][lo*k:hi*k], c.s[4], c.s[5], hi-lo, k, c.f[0])
 }
 
 var layerNorm = layerNormGeneric
@@ -79,9 +86,16 @@ func LayerNormBackward(dx, dgamma, dbeta, dy, x, mean, rstd, gamma []float32, ro
 	if dx == nil {
 		return
 	}
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		layerNormBackwardX(dx[lo*cols:hi*cols], dy[lo*cols:hi*cols], x[lo*cols:hi*cols], mean[lo:hi], rstd[lo:hi], gamma, hi-lo, cols)
-	})
+	c := newCall(layerNormBackwardXBody)
+	c.s = [6][]float32{dx, dy, x, mean, rstd, gamma}
+	c.cols = cols
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// layerNormBackwardXBody: s = dx, dy, x, mean, rstd, gamma.
+func layerNormBackwardXBody(c *call, lo, hi int) {
+	k := c.cols
+	layerNormBackwardX(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], c.s[2][lo*k:hi*k], c.s[3][lo:hi], c.s[4][lo:hi], c.s[5], hi-lo, k)
 }
 
 var layerNormBackwardX = layerNormBackwardXGeneric
@@ -123,9 +137,11 @@ func normParamGrads(dgamma, dbeta, dy, x, mean, rstd []float32, rows, cols int) 
 	defer putScratch(part)
 	pg := (*part)[:chunks*cols]
 	pb := (*part)[chunks*cols:]
-	ParallelChunks(rows, normChunkRows, func(c, lo, hi int) {
-		normParamGradsRows(pg[c*cols:(c+1)*cols], pb[c*cols:(c+1)*cols], dy, x, mean, rstd, lo, hi, cols, dgamma != nil, dbeta != nil)
-	})
+	c := newChunkCall(rows, normChunkRows, normParamGradsBody)
+	c.s = [6][]float32{pg, pb, dy, x, mean, rstd}
+	c.i[0], c.flag = cols, [2]bool{dgamma != nil, dbeta != nil}
+	c.parallelChunks()
+	c.release()
 	for c := 0; c < chunks; c++ {
 		if dgamma != nil {
 			axpy(1, pg[c*cols:(c+1)*cols], dgamma)
@@ -134,6 +150,13 @@ func normParamGrads(dgamma, dbeta, dy, x, mean, rstd []float32, rows, cols int) 
 			axpy(1, pb[c*cols:(c+1)*cols], dbeta)
 		}
 	}
+}
+
+// normParamGradsBody: s = partial dgamma, partial dbeta, dy, x, mean,
+// rstd; i[0] cols; flag = want dgamma, want dbeta.
+func normParamGradsBody(c *call, chunk, lo, hi int) {
+	k := c.i[0]
+	normParamGradsRows(c.s[0][chunk*k:(chunk+1)*k], c.s[1][chunk*k:(chunk+1)*k], c.s[2], c.s[3], c.s[4], c.s[5], lo, hi, k, c.flag[0], c.flag[1])
 }
 
 var normParamGradsRows = normParamGradsRowsGeneric
@@ -168,9 +191,16 @@ func RMSNorm(dst, rstd, x, gamma []float32, rows, cols int, eps float32) {
 	if len(rstd) < rows {
 		panic(fmt.Sprintf("kernels.RMSNorm: statistics need %d rows", rows))
 	}
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		rmsNorm(dst[lo*cols:hi*cols], rstd[lo:hi], x[lo*cols:hi*cols], gamma, hi-lo, cols, eps)
-	})
+	c := newCall(rmsNormBody)
+	c.s = [6][]float32{dst, rstd, x, gamma}
+	c.cols, c.f[0] = cols, eps
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// rmsNormBody: s = dst, rstd, x, gamma; f[0] eps.
+func rmsNormBody(c *call, lo, hi int) {
+	k := c.cols
+	rmsNorm(c.s[0][lo*k:hi*k], c.s[1][lo:hi], c.s[2][lo*k:hi*k], c.s[3], hi-lo, k, c.f[0])
 }
 
 var rmsNorm = rmsNormGeneric
@@ -205,9 +235,16 @@ func RMSNormBackward(dx, dgamma, dy, x, rstd, gamma []float32, rows, cols int) {
 		return
 	}
 	checkRows("RMSNormBackward", rows, cols, dx)
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		rmsNormBackwardX(dx[lo*cols:hi*cols], dy[lo*cols:hi*cols], x[lo*cols:hi*cols], rstd[lo:hi], gamma, hi-lo, cols)
-	})
+	c := newCall(rmsNormBackwardXBody)
+	c.s = [6][]float32{dx, dy, x, rstd, gamma}
+	c.cols = cols
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// rmsNormBackwardXBody: s = dx, dy, x, rstd, gamma.
+func rmsNormBackwardXBody(c *call, lo, hi int) {
+	k := c.cols
+	rmsNormBackwardX(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], c.s[2][lo*k:hi*k], c.s[3][lo:hi], c.s[4], hi-lo, k)
 }
 
 var rmsNormBackwardX = rmsNormBackwardXGeneric

@@ -18,16 +18,20 @@ func Sum(x []float32) float64 {
 	if chunks == 1 {
 		return sum64(x)
 	}
-	partial := make([]float64, chunks)
-	ParallelChunks(n, sumChunk, func(c, lo, hi int) {
-		partial[c] = sum64(x[lo:hi])
-	})
+	c := newChunkCall(n, sumChunk, sumBody)
+	c.s[0] = x
+	c.partials()
+	c.parallelChunks()
 	var s float64
-	for _, p := range partial {
+	for _, p := range c.partial {
 		s += p
 	}
+	c.release()
 	return s
 }
+
+// sumBody: s[0] x; partial sums per chunk.
+func sumBody(c *call, chunk, lo, hi int) { c.partial[chunk] = sum64(c.s[0][lo:hi]) }
 
 var sum64 = sum64Generic
 
@@ -50,16 +54,20 @@ func Dot(x, y []float32) float64 {
 	if chunks <= 1 {
 		return dot64(x, y)
 	}
-	partial := make([]float64, chunks)
-	ParallelChunks(n, sumChunk, func(c, lo, hi int) {
-		partial[c] = dot64(x[lo:hi], y[lo:hi])
-	})
+	c := newChunkCall(n, sumChunk, dotBody)
+	c.s[0], c.s[1] = x, y
+	c.partials()
+	c.parallelChunks()
 	var s float64
-	for _, p := range partial {
+	for _, p := range c.partial {
 		s += p
 	}
+	c.release()
 	return s
 }
+
+// dotBody: s = x, y; partial dot products per chunk.
+func dotBody(c *call, chunk, lo, hi int) { c.partial[chunk] = dot64(c.s[0][lo:hi], c.s[1][lo:hi]) }
 
 var dot64 = dot64Generic
 
@@ -87,50 +95,65 @@ func SumAxis(dst, src []float32, outer, r, inner int, accumulate bool) {
 		}
 		return
 	}
+	c := newCall(sumAxisBody)
+	c.s[0], c.s[1] = dst, src
+	c.i, c.cols, c.flag[0] = [2]int{r, inner}, sumAxisBlock, accumulate
 	if inner == 1 {
-		ParallelFor(outer, 1+grainElems/(r+1), func(lo, hi int) {
-			for o := lo; o < hi; o++ {
-				row := src[o*r : o*r+r]
-				var s float32
-				for _, v := range row {
-					s += v
-				}
-				if accumulate {
-					dst[o] += s
-				} else {
-					dst[o] = s
-				}
-			}
-		})
+		c.body = sumAxisRowsBody
+		c.parallelFor(outer, 1+grainElems/(r+1))
 		return
 	}
 	// Split over outer×(inner blocks); within a block sum rows in order.
-	const blk = 256
-	nb := (inner + blk - 1) / blk
-	ParallelFor(outer*nb, 1+grainElems/(r*blk+1), func(lo, hi int) {
-		for t := lo; t < hi; t++ {
-			o, b := t/nb, t%nb
-			i0, i1 := b*blk, (b+1)*blk
-			if i1 > inner {
-				i1 = inner
-			}
-			d := dst[o*inner+i0 : o*inner+i1]
-			base := src[o*r*inner:]
-			// The sum is formed in acc and then stored or added, so
-			// accumulate gives exactly dst + (fresh sum).
-			var buf [blk]float32
-			acc := buf[:i1-i0]
-			copy(acc, base[i0:i1])
-			for j := 1; j < r; j++ {
-				axpy(1, base[j*inner+i0:j*inner+i1], acc)
-			}
-			if accumulate {
-				axpy(1, acc, d)
-			} else {
-				copy(d, acc)
-			}
+	c.parallelFor(outer*ceilDiv(inner, sumAxisBlock), 1+grainElems/(r*sumAxisBlock+1))
+}
+
+// sumAxisBlock is how many inner positions one SumAxis task sums.
+const sumAxisBlock = 256
+
+// sumAxisRowsBody sums rows of r contiguous values: s = dst, src; i[0] r;
+// flag[0] accumulate.
+func sumAxisRowsBody(c *call, lo, hi int) {
+	dst, src, r, accumulate := c.s[0], c.s[1], c.i[0], c.flag[0]
+	for o := lo; o < hi; o++ {
+		row := src[o*r : o*r+r]
+		var s float32
+		for _, v := range row {
+			s += v
 		}
-	})
+		if accumulate {
+			dst[o] += s
+		} else {
+			dst[o] = s
+		}
+	}
+}
+
+// sumAxisBody sums tasks t = o·nb + b (b a block of sumAxisBlock inner
+// positions): s = dst, src; i = r, inner; flag[0] accumulate.
+func sumAxisBody(c *call, lo, hi int) {
+	const blk = sumAxisBlock
+	dst, src, r, inner, accumulate := c.s[0], c.s[1], c.i[0], c.i[1], c.flag[0]
+	nb := ceilDiv(inner, blk)
+	buf := getScratch(blk)
+	defer putScratch(buf)
+	for t := lo; t < hi; t++ {
+		o, b := t/nb, t%nb
+		i0, i1 := b*blk, min((b+1)*blk, inner)
+		d := dst[o*inner+i0 : o*inner+i1]
+		base := src[o*r*inner:]
+		// The sum is formed in acc and then stored or added, so
+		// accumulate gives exactly dst + (fresh sum).
+		acc := (*buf)[:i1-i0]
+		copy(acc, base[i0:i1])
+		for j := 1; j < r; j++ {
+			axpy(1, base[j*inner+i0:j*inner+i1], acc)
+		}
+		if accumulate {
+			axpy(1, acc, d)
+		} else {
+			copy(d, acc)
+		}
+	}
 }
 
 // SumRows computes dst[c] (+)= Σ_r src[r*cols + c] for a [rows, cols] array

@@ -16,13 +16,26 @@ func checkRows(op string, rows, cols int, slices ...[]float32) {
 // rowGrain returns how many rows of width cols make a worthwhile task.
 func rowGrain(cols int) int { return 1 + grainElems/(4*cols+1) }
 
+// rowWise runs body over the rows of [rows, cols] arrays on the worker
+// pool, with the slices in the call's s[0], s[1], … .
+func rowWise(rows, cols int, body func(c *call, lo, hi int), s ...[]float32) {
+	c := newCall(body)
+	c.rows, c.cols = rows, cols
+	copy(c.s[:], s)
+	c.parallelFor(rows, rowGrain(cols))
+}
+
 // SoftmaxRows computes dst = softmax(src) over each row of a [rows, cols]
 // array. Rows whose entries are all -Inf produce zeros. dst may alias src.
 func SoftmaxRows(dst, src []float32, rows, cols int) {
 	checkRows("SoftmaxRows", rows, cols, dst, src)
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		softmaxRows(dst[lo*cols:hi*cols], src[lo*cols:hi*cols], hi-lo, cols)
-	})
+	rowWise(rows, cols, softmaxRowsBody, dst, src)
+}
+
+// softmaxRowsBody: s[0] dst, s[1] src.
+func softmaxRowsBody(c *call, lo, hi int) {
+	k := c.cols
+	softmaxRows(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], hi-lo, k)
 }
 
 var softmaxRows = softmaxRowsGeneric
@@ -60,9 +73,13 @@ func softmaxRowsGeneric(dst, src []float32, rows, cols int) {
 // gradient of softmax given its output y. dx may alias dy.
 func SoftmaxRowsBackward(dx, y, dy []float32, rows, cols int) {
 	checkRows("SoftmaxRowsBackward", rows, cols, dx, y, dy)
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		softmaxRowsBackward(dx[lo*cols:hi*cols], y[lo*cols:hi*cols], dy[lo*cols:hi*cols], hi-lo, cols)
-	})
+	rowWise(rows, cols, softmaxRowsBackwardBody, dx, y, dy)
+}
+
+// softmaxRowsBackwardBody: s[0] dx, s[1] y, s[2] dy.
+func softmaxRowsBackwardBody(c *call, lo, hi int) {
+	k := c.cols
+	softmaxRowsBackward(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], c.s[2][lo*k:hi*k], hi-lo, k)
 }
 
 var softmaxRowsBackward = softmaxRowsBackwardGeneric
@@ -86,9 +103,13 @@ func softmaxRowsBackwardGeneric(dx, y, dy []float32, rows, cols int) {
 // alias src.
 func LogSoftmaxRows(dst, src []float32, rows, cols int) {
 	checkRows("LogSoftmaxRows", rows, cols, dst, src)
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		logSoftmaxRows(dst[lo*cols:hi*cols], src[lo*cols:hi*cols], hi-lo, cols)
-	})
+	rowWise(rows, cols, logSoftmaxRowsBody, dst, src)
+}
+
+// logSoftmaxRowsBody: s[0] dst, s[1] src.
+func logSoftmaxRowsBody(c *call, lo, hi int) {
+	k := c.cols
+	logSoftmaxRows(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], hi-lo, k)
 }
 
 var logSoftmaxRows = logSoftmaxRowsGeneric
@@ -118,9 +139,13 @@ func logSoftmaxRowsGeneric(dst, src []float32, rows, cols int) {
 // of log-softmax given its output y. dx may alias dy.
 func LogSoftmaxRowsBackward(dx, y, dy []float32, rows, cols int) {
 	checkRows("LogSoftmaxRowsBackward", rows, cols, dx, y, dy)
-	ParallelFor(rows, rowGrain(cols), func(lo, hi int) {
-		logSoftmaxRowsBackward(dx[lo*cols:hi*cols], y[lo*cols:hi*cols], dy[lo*cols:hi*cols], hi-lo, cols)
-	})
+	rowWise(rows, cols, logSoftmaxRowsBackwardBody, dx, y, dy)
+}
+
+// logSoftmaxRowsBackwardBody: s[0] dx, s[1] y, s[2] dy.
+func logSoftmaxRowsBackwardBody(c *call, lo, hi int) {
+	k := c.cols
+	logSoftmaxRowsBackward(c.s[0][lo*k:hi*k], c.s[1][lo*k:hi*k], c.s[2][lo*k:hi*k], hi-lo, k)
 }
 
 var logSoftmaxRowsBackward = logSoftmaxRowsBackwardGeneric

@@ -328,8 +328,7 @@ func TestElementwiseAndReductionKernels(t *testing.T) {
 }
 
 // TestFusedKernelsNoAlloc checks that the per-path fused kernels (the
-// functions behind the dispatch variables) do not allocate. The exported
-// wrappers add what ParallelFor's closure costs.
+// functions behind the dispatch variables) do not allocate.
 func TestFusedKernelsNoAlloc(t *testing.T) {
 	rows, cols := 8, 100
 	x := make([]float32, rows*cols)
@@ -355,6 +354,63 @@ func TestFusedKernelsNoAlloc(t *testing.T) {
 			f()
 			if n := testing.AllocsPerRun(10, f); n != 0 {
 				t.Errorf("%s allocates %v times per call", name, n)
+			}
+		}
+	})
+}
+
+// TestExportedKernelsNoAlloc checks that the exported kernels, run on two
+// workers with sizes that split into several tasks, allocate nothing in
+// steady state (their arguments travel in pooled calls, not closures).
+func TestExportedKernelsNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items under the race detector")
+	}
+	old := Workers()
+	SetWorkers(2)
+	defer SetWorkers(old)
+	rows, cols := 512, 100
+	n := 1 << 17
+	rng := rand.New(rand.NewPCG(3, 3))
+	fill := func(k int) []float32 {
+		s := make([]float32, k)
+		for i := range s {
+			s[i] = rng.Float32() - 0.5
+		}
+		return s
+	}
+	x, y, dy, big, big2 := fill(rows*cols), fill(rows*cols), fill(rows*cols), fill(n), fill(n)
+	m, v := make([]float32, n), make([]float32, n)
+	g, b, dg, db := fill(cols), fill(cols), make([]float32, cols), make([]float32, cols)
+	mean, rstd := make([]float32, rows), make([]float32, rows)
+	h := AdamWParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 1}
+	kernels := []struct {
+		name string
+		f    func()
+	}{
+		{"SoftmaxRows", func() { SoftmaxRows(y, x, rows, cols) }},
+		{"SoftmaxRowsBackward", func() { SoftmaxRowsBackward(dy, y, dy, rows, cols) }},
+		{"LogSoftmaxRows", func() { LogSoftmaxRows(y, x, rows, cols) }},
+		{"LogSoftmaxRowsBackward", func() { LogSoftmaxRowsBackward(dy, y, dy, rows, cols) }},
+		{"LayerNorm", func() { LayerNorm(y, mean, rstd, x, g, b, rows, cols, 1e-5) }},
+		{"LayerNormBackward", func() { LayerNormBackward(dy, dg, db, y, x, mean, rstd, g, rows, cols) }},
+		{"RMSNorm", func() { RMSNorm(y, rstd, x, g, rows, cols, 1e-5) }},
+		{"RMSNormBackward", func() { RMSNormBackward(dy, dg, y, x, rstd, g, rows, cols) }},
+		{"Activate", func() { Activate(GELU, y, x) }},
+		{"ActivateBackward", func() { ActivateBackward(GELUTanh, dy, x, y) }},
+		{"BiasActivate", func() { BiasActivate(QuickGELU, y, dy, x, g, rows, cols) }},
+		{"AdamW", func() { AdamW(big, big2, m, v, h) }},
+		{"ParallelBinary", func() { ParallelBinary(OpMul, y, x, 1, dy, 1, rows*cols) }},
+		{"Sum", func() { _ = Sum(big) }},
+		{"Dot", func() { _ = Dot(big, big2) }},
+		{"SumAxis", func() { SumAxis(g, x, 1, rows, cols, true) }},
+		{"SumAxisInner1", func() { SumAxis(mean, x, rows, cols, 1, false) }},
+	}
+	forEachPath(t, func(t *testing.T) {
+		for _, k := range kernels {
+			k.f()
+			if got := testing.AllocsPerRun(20, k.f); got != 0 {
+				t.Errorf("%s allocates %v times per call", k.name, got)
 			}
 		}
 	})

@@ -423,7 +423,26 @@ vexpSumAVX2_tail:
 	VANDPS Y3, Y0, Y0
 	VANDPS Y15, Y0, Y0
 	VADDPS Y0, Y7, Y7
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vexpSumAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vexpSumAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vexpSumAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vexpSumAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vexpSumAVX2_t0_end
+	VMOVSS X0, (AX)
+vexpSumAVX2_t0_end:
 vexpSumAVX2_done:
 	VEXTRACTF128 $1, Y7, X1
 	VADDPS X1, X7, X7
@@ -737,7 +756,26 @@ vsoftmaxRowsAVX2_exp_tail:
 	VANDPS Y3, Y0, Y0
 	VANDPS Y15, Y0, Y0
 	VADDPS Y0, Y7, Y7
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vsoftmaxRowsAVX2_exp_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vsoftmaxRowsAVX2_exp_t0_8:
+	CMPQ BX, $8
+	JB   vsoftmaxRowsAVX2_exp_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vsoftmaxRowsAVX2_exp_t0_4:
+	TESTQ BX, BX
+	JZ   vsoftmaxRowsAVX2_exp_t0_end
+	VMOVSS X0, (AX)
+vsoftmaxRowsAVX2_exp_t0_end:
 vsoftmaxRowsAVX2_exp_done:
 	VEXTRACTF128 $1, Y7, X1
 	VADDPS X1, X7, X7
@@ -771,7 +809,26 @@ vsoftmaxRowsAVX2_scale_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VMULPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vsoftmaxRowsAVX2_scale_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vsoftmaxRowsAVX2_scale_t0_8:
+	CMPQ BX, $8
+	JB   vsoftmaxRowsAVX2_scale_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vsoftmaxRowsAVX2_scale_t0_4:
+	TESTQ BX, BX
+	JZ   vsoftmaxRowsAVX2_scale_t0_end
+	VMOVSS X0, (AX)
+vsoftmaxRowsAVX2_scale_t0_end:
 vsoftmaxRowsAVX2_scale_done:
 	JMP  vsoftmaxRowsAVX2_next
 vsoftmaxRowsAVX2_zero:
@@ -793,7 +850,26 @@ vsoftmaxRowsAVX2_clear_tail:
 	SHLQ $2, CX
 	SUBQ CX, AX
 	VMOVDQU (AX), Y15
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vsoftmaxRowsAVX2_clear_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vsoftmaxRowsAVX2_clear_t0_8:
+	CMPQ BX, $8
+	JB   vsoftmaxRowsAVX2_clear_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vsoftmaxRowsAVX2_clear_t0_4:
+	TESTQ BX, BX
+	JZ   vsoftmaxRowsAVX2_clear_t0_end
+	VMOVSS X0, (AX)
+vsoftmaxRowsAVX2_clear_t0_end:
 vsoftmaxRowsAVX2_clear_done:
 vsoftmaxRowsAVX2_next:
 	LEAQ (R13)(R11*4), R13
@@ -981,7 +1057,26 @@ vscaleAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VMULPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vscaleAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vscaleAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vscaleAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vscaleAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vscaleAVX2_t0_end
+	VMOVSS X0, (AX)
+vscaleAVX2_t0_end:
 vscaleAVX2_done:
 	VZEROUPPER
 	RET
@@ -1015,7 +1110,26 @@ vaxpyAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DI), Y15, Y1
 	VFMADD231PS Y6, Y0, Y1
-	VMASKMOVPS Y1, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vaxpyAVX2_t0_8
+	VMOVUPS X1, (AX)
+	VEXTRACTF128 $1, Y1, X1
+	ADDQ $16, AX
+	SUBQ $16, BX
+vaxpyAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vaxpyAVX2_t0_4
+	VMOVQ X1, (AX)
+	VPSRLDQ $8, X1, X1
+	ADDQ $8, AX
+	SUBQ $8, BX
+vaxpyAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vaxpyAVX2_t0_end
+	VMOVSS X1, (AX)
+vaxpyAVX2_t0_end:
 vaxpyAVX2_done:
 	VZEROUPPER
 	RET
@@ -1053,7 +1167,26 @@ vsoftmaxBwdAVX2_tail:
 	VMASKMOVPS (DX), Y15, Y1
 	VSUBPS Y6, Y1, Y1
 	VMULPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vsoftmaxBwdAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vsoftmaxBwdAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vsoftmaxBwdAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vsoftmaxBwdAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vsoftmaxBwdAVX2_t0_end
+	VMOVSS X0, (AX)
+vsoftmaxBwdAVX2_t0_end:
 vsoftmaxBwdAVX2_done:
 	VZEROUPPER
 	RET
@@ -1188,7 +1321,26 @@ vlogSoftmaxBwdAVX2_tail:
 	VPADDD Y1, Y2, Y0
 	VANDPS Y3, Y0, Y0
 	VFNMADD231PS Y6, Y0, Y5
-	VMASKMOVPS Y5, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vlogSoftmaxBwdAVX2_t0_8
+	VMOVUPS X5, (AX)
+	VEXTRACTF128 $1, Y5, X5
+	ADDQ $16, AX
+	SUBQ $16, BX
+vlogSoftmaxBwdAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vlogSoftmaxBwdAVX2_t0_4
+	VMOVQ X5, (AX)
+	VPSRLDQ $8, X5, X5
+	ADDQ $8, AX
+	SUBQ $8, BX
+vlogSoftmaxBwdAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vlogSoftmaxBwdAVX2_t0_end
+	VMOVSS X5, (AX)
+vlogSoftmaxBwdAVX2_t0_end:
 vlogSoftmaxBwdAVX2_done:
 	VZEROUPPER
 	RET
@@ -1220,7 +1372,26 @@ vaddScalarAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VADDPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vaddScalarAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vaddScalarAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vaddScalarAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vaddScalarAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vaddScalarAVX2_t0_end
+	VMOVSS X0, (AX)
+vaddScalarAVX2_t0_end:
 vaddScalarAVX2_done:
 	VZEROUPPER
 	RET
@@ -1255,7 +1426,26 @@ vbinAddAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DX), Y15, Y1
 	VADDPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinAddAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinAddAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinAddAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinAddAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinAddAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinAddAVX2_t0_end:
 vbinAddAVX2_done:
 	VZEROUPPER
 	RET
@@ -1287,7 +1477,26 @@ vbinAddScalarAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VADDPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinAddScalarAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinAddScalarAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinAddScalarAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinAddScalarAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinAddScalarAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinAddScalarAVX2_t0_end:
 vbinAddScalarAVX2_done:
 	VZEROUPPER
 	RET
@@ -1322,7 +1531,26 @@ vbinSubAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DX), Y15, Y1
 	VSUBPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinSubAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinSubAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinSubAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinSubAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinSubAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinSubAVX2_t0_end:
 vbinSubAVX2_done:
 	VZEROUPPER
 	RET
@@ -1354,7 +1582,26 @@ vbinSubScalarAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VSUBPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinSubScalarAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinSubScalarAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinSubScalarAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinSubScalarAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinSubScalarAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinSubScalarAVX2_t0_end:
 vbinSubScalarAVX2_done:
 	VZEROUPPER
 	RET
@@ -1389,7 +1636,26 @@ vbinMulAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DX), Y15, Y1
 	VMULPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinMulAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinMulAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinMulAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinMulAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinMulAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinMulAVX2_t0_end:
 vbinMulAVX2_done:
 	VZEROUPPER
 	RET
@@ -1421,7 +1687,26 @@ vbinMulScalarAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VMULPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinMulScalarAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinMulScalarAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinMulScalarAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinMulScalarAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinMulScalarAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinMulScalarAVX2_t0_end:
 vbinMulScalarAVX2_done:
 	VZEROUPPER
 	RET
@@ -1456,7 +1741,26 @@ vbinDivAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DX), Y15, Y1
 	VDIVPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinDivAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinDivAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinDivAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinDivAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinDivAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinDivAVX2_t0_end:
 vbinDivAVX2_done:
 	VZEROUPPER
 	RET
@@ -1488,7 +1792,26 @@ vbinDivScalarAVX2_tail:
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
 	VDIVPS Y6, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vbinDivScalarAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vbinDivScalarAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vbinDivScalarAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vbinDivScalarAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vbinDivScalarAVX2_t0_end
+	VMOVSS X0, (AX)
+vbinDivScalarAVX2_t0_end:
 vbinDivScalarAVX2_done:
 	VZEROUPPER
 	RET
@@ -1525,7 +1848,26 @@ vnormAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VSUBPS Y6, Y0, Y0
 	VMULPS Y5, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormAVX2_t0_end:
 vnormAVX2_done:
 	VZEROUPPER
 	RET
@@ -1567,7 +1909,26 @@ vnormBAVX2_tail:
 	VSUBPS Y6, Y0, Y0
 	VMULPS Y5, Y0, Y0
 	VADDPS Y2, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormBAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormBAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormBAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormBAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormBAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormBAVX2_t0_end:
 vnormBAVX2_done:
 	VZEROUPPER
 	RET
@@ -1609,7 +1970,26 @@ vnormGAVX2_tail:
 	VSUBPS Y6, Y0, Y0
 	VMULPS Y5, Y0, Y0
 	VMULPS Y1, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormGAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormGAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormGAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormGAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormGAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormGAVX2_t0_end:
 vnormGAVX2_done:
 	VZEROUPPER
 	RET
@@ -1656,7 +2036,26 @@ vnormGBAVX2_tail:
 	VMULPS Y5, Y0, Y0
 	VMULPS Y1, Y0, Y0
 	VADDPS Y2, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormGBAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormGBAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormGBAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormGBAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormGBAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormGBAVX2_t0_end:
 vnormGBAVX2_done:
 	VZEROUPPER
 	RET
@@ -1760,7 +2159,26 @@ vnormBwdAVX2_tail:
 	VSUBPS Y8, Y0, Y0
 	VFNMADD231PS Y9, Y1, Y0
 	VMULPS Y5, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormBwdAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormBwdAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormBwdAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormBwdAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormBwdAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormBwdAVX2_t0_end:
 vnormBwdAVX2_done:
 	VZEROUPPER
 	RET
@@ -1874,7 +2292,26 @@ vnormBwdGAVX2_tail:
 	VSUBPS Y8, Y0, Y0
 	VFNMADD231PS Y9, Y1, Y0
 	VMULPS Y5, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vnormBwdGAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vnormBwdGAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vnormBwdGAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vnormBwdGAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vnormBwdGAVX2_t0_end
+	VMOVSS X0, (AX)
+vnormBwdGAVX2_t0_end:
 vnormBwdGAVX2_done:
 	VZEROUPPER
 	RET
@@ -1924,8 +2361,46 @@ vparamGradGBAVX2_tail:
 	VMULPS Y5, Y1, Y1
 	VFMADD231PS Y1, Y0, Y2
 	VADDPS Y0, Y3, Y3
-	VMASKMOVPS Y2, Y15, (DI)
-	VMASKMOVPS Y3, Y15, (DX)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vparamGradGBAVX2_t0_8
+	VMOVUPS X2, (AX)
+	VEXTRACTF128 $1, Y2, X2
+	ADDQ $16, AX
+	SUBQ $16, BX
+vparamGradGBAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vparamGradGBAVX2_t0_4
+	VMOVQ X2, (AX)
+	VPSRLDQ $8, X2, X2
+	ADDQ $8, AX
+	SUBQ $8, BX
+vparamGradGBAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vparamGradGBAVX2_t0_end
+	VMOVSS X2, (AX)
+vparamGradGBAVX2_t0_end:
+	MOVQ CX, BX
+	MOVQ DX, AX
+	CMPQ BX, $16
+	JB   vparamGradGBAVX2_t1_8
+	VMOVUPS X3, (AX)
+	VEXTRACTF128 $1, Y3, X3
+	ADDQ $16, AX
+	SUBQ $16, BX
+vparamGradGBAVX2_t1_8:
+	CMPQ BX, $8
+	JB   vparamGradGBAVX2_t1_4
+	VMOVQ X3, (AX)
+	VPSRLDQ $8, X3, X3
+	ADDQ $8, AX
+	SUBQ $8, BX
+vparamGradGBAVX2_t1_4:
+	TESTQ BX, BX
+	JZ   vparamGradGBAVX2_t1_end
+	VMOVSS X3, (AX)
+vparamGradGBAVX2_t1_end:
 vparamGradGBAVX2_done:
 	VZEROUPPER
 	RET
@@ -1969,7 +2444,26 @@ vparamGradGAVX2_tail:
 	VSUBPS Y6, Y1, Y1
 	VMULPS Y5, Y1, Y1
 	VFMADD231PS Y1, Y0, Y2
-	VMASKMOVPS Y2, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vparamGradGAVX2_t0_8
+	VMOVUPS X2, (AX)
+	VEXTRACTF128 $1, Y2, X2
+	ADDQ $16, AX
+	SUBQ $16, BX
+vparamGradGAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vparamGradGAVX2_t0_4
+	VMOVQ X2, (AX)
+	VPSRLDQ $8, X2, X2
+	ADDQ $8, AX
+	SUBQ $8, BX
+vparamGradGAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vparamGradGAVX2_t0_end
+	VMOVSS X2, (AX)
+vparamGradGAVX2_t0_end:
 vparamGradGAVX2_done:
 	VZEROUPPER
 	RET
@@ -2009,7 +2503,26 @@ vparamGradBAVX2_tail:
 	VMASKMOVPS (R8), Y15, Y1
 	VMASKMOVPS (DX), Y15, Y3
 	VADDPS Y0, Y3, Y3
-	VMASKMOVPS Y3, Y15, (DX)
+	MOVQ CX, BX
+	MOVQ DX, AX
+	CMPQ BX, $16
+	JB   vparamGradBAVX2_t0_8
+	VMOVUPS X3, (AX)
+	VEXTRACTF128 $1, Y3, X3
+	ADDQ $16, AX
+	SUBQ $16, BX
+vparamGradBAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vparamGradBAVX2_t0_4
+	VMOVQ X3, (AX)
+	VPSRLDQ $8, X3, X3
+	ADDQ $8, AX
+	SUBQ $8, BX
+vparamGradBAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vparamGradBAVX2_t0_end
+	VMOVSS X3, (AX)
+vparamGradBAVX2_t0_end:
 vparamGradBAVX2_done:
 	VZEROUPPER
 	RET
@@ -2052,7 +2565,26 @@ vactIdentityAVX2_tail:
 	SUBQ CX, AX
 	VMOVDQU (AX), Y15
 	VMASKMOVPS (SI), Y15, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactIdentityAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactIdentityAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactIdentityAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactIdentityAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactIdentityAVX2_t0_end
+	VMOVSS X0, (AX)
+vactIdentityAVX2_t0_end:
 vactIdentityAVX2_done:
 	VZEROUPPER
 	RET
@@ -2106,7 +2638,26 @@ vactBwdIdentityAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VMASKMOVPS (DX), Y15, Y13
 	VMOVAPS Y13, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdIdentityAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdIdentityAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdIdentityAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdIdentityAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdIdentityAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdIdentityAVX2_t0_end:
 vactBwdIdentityAVX2_done:
 	VZEROUPPER
 	RET
@@ -2317,7 +2868,26 @@ vactGELUAVX2_tail:
 	VBLENDVPS Y0, Y2, Y3, Y3
 	VMULPS Y3, Y0, Y0
 	VMULPS ·vc+HALF(SB), Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactGELUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactGELUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactGELUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactGELUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactGELUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactGELUAVX2_t0_end:
 vactGELUAVX2_done:
 	VZEROUPPER
 	RET
@@ -2543,7 +3113,26 @@ vactBwdGELUAVX2_tail:
 	VMULPS ·vc+INVSQRT2PI(SB), Y8, Y8
 	VFMADD231PS Y8, Y0, Y3
 	VMULPS Y13, Y3, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdGELUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdGELUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdGELUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdGELUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdGELUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdGELUAVX2_t0_end:
 vactBwdGELUAVX2_done:
 	VZEROUPPER
 	RET
@@ -2710,7 +3299,26 @@ vactGELUTanhAVX2_tail:
 	VMOVUPS ·vc+ONE(SB), Y1
 	VDIVPS Y0, Y1, Y0
 	VMULPS Y10, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactGELUTanhAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactGELUTanhAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactGELUTanhAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactGELUTanhAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactGELUTanhAVX2_t0_end
+	VMOVSS X0, (AX)
+vactGELUTanhAVX2_t0_end:
 vactGELUTanhAVX2_done:
 	VZEROUPPER
 	RET
@@ -2823,7 +3431,26 @@ vactBwdGELUTanhAVX2_tail:
 	VMULPS Y5, Y12, Y12
 	VADDPS Y12, Y0, Y0
 	VMULPS Y13, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdGELUTanhAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdGELUTanhAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdGELUTanhAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdGELUTanhAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdGELUTanhAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdGELUTanhAVX2_t0_end:
 vactBwdGELUTanhAVX2_done:
 	VZEROUPPER
 	RET
@@ -2974,7 +3601,26 @@ vactQuickGELUAVX2_tail:
 	VMOVUPS ·vc+ONE(SB), Y1
 	VDIVPS Y0, Y1, Y0
 	VMULPS Y10, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactQuickGELUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactQuickGELUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactQuickGELUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactQuickGELUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactQuickGELUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactQuickGELUAVX2_t0_end:
 vactQuickGELUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3156,7 +3802,26 @@ vactBwdQuickGELUAVX2_tail:
 	VMULPS Y10, Y5, Y5
 	VADDPS Y5, Y0, Y0
 	VMULPS Y13, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdQuickGELUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdQuickGELUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdQuickGELUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdQuickGELUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdQuickGELUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdQuickGELUAVX2_t0_end:
 vactBwdQuickGELUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3303,7 +3968,26 @@ vactSiLUAVX2_tail:
 	VMOVUPS ·vc+ONE(SB), Y1
 	VDIVPS Y0, Y1, Y0
 	VMULPS Y10, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactSiLUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactSiLUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactSiLUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactSiLUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactSiLUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactSiLUAVX2_t0_end:
 vactSiLUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3477,7 +4161,26 @@ vactBwdSiLUAVX2_tail:
 	VMULPS Y10, Y5, Y5
 	VADDPS Y5, Y0, Y0
 	VMULPS Y13, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdSiLUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdSiLUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdSiLUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdSiLUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdSiLUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdSiLUAVX2_t0_end:
 vactBwdSiLUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3528,7 +4231,26 @@ vactReLUAVX2_tail:
 	VMASKMOVPS (SI), Y15, Y0
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactReLUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactReLUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactReLUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactReLUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactReLUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactReLUAVX2_t0_end:
 vactReLUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3590,7 +4312,26 @@ vactBwdReLUAVX2_tail:
 	VXORPS Y1, Y1, Y1
 	VCMPPS $0x1e, Y1, Y0, Y2
 	VANDPS Y13, Y2, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdReLUAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdReLUAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdReLUAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdReLUAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdReLUAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdReLUAVX2_t0_end:
 vactBwdReLUAVX2_done:
 	VZEROUPPER
 	RET
@@ -3729,7 +4470,26 @@ vactSigmoidAVX2_tail:
 	VADDPS ·vc+ONE(SB), Y0, Y0
 	VMOVUPS ·vc+ONE(SB), Y1
 	VDIVPS Y0, Y1, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactSigmoidAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactSigmoidAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactSigmoidAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactSigmoidAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactSigmoidAVX2_t0_end
+	VMOVSS X0, (AX)
+vactSigmoidAVX2_t0_end:
 vactSigmoidAVX2_done:
 	VZEROUPPER
 	RET
@@ -3891,7 +4651,26 @@ vactBwdSigmoidAVX2_tail:
 	VSUBPS Y0, Y5, Y5
 	VMULPS Y0, Y5, Y5
 	VMULPS Y13, Y5, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdSigmoidAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdSigmoidAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdSigmoidAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdSigmoidAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdSigmoidAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdSigmoidAVX2_t0_end:
 vactBwdSigmoidAVX2_done:
 	VZEROUPPER
 	RET
@@ -4042,7 +4821,26 @@ vactTanhAVX2_tail:
 	VDIVPS Y0, Y1, Y0
 	VADDPS Y0, Y0, Y0
 	VSUBPS ·vc+ONE(SB), Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactTanhAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactTanhAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactTanhAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactTanhAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactTanhAVX2_t0_end
+	VMOVSS X0, (AX)
+vactTanhAVX2_t0_end:
 vactTanhAVX2_done:
 	VZEROUPPER
 	RET
@@ -4212,7 +5010,26 @@ vactBwdTanhAVX2_tail:
 	VMULPS Y0, Y5, Y5
 	VMULPS ·vc+FOUR(SB), Y5, Y5
 	VMULPS Y13, Y5, Y0
-	VMASKMOVPS Y0, Y15, (DI)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vactBwdTanhAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vactBwdTanhAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vactBwdTanhAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vactBwdTanhAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vactBwdTanhAVX2_t0_end
+	VMOVSS X0, (AX)
+vactBwdTanhAVX2_t0_end:
 vactBwdTanhAVX2_done:
 	VZEROUPPER
 	RET
@@ -4292,9 +5109,66 @@ vadamwAVX2_tail:
 	VMULPS Y13, Y2, Y5
 	VDIVPS Y4, Y5, Y5
 	VSUBPS Y5, Y0, Y0
-	VMASKMOVPS Y0, Y15, (DI)
-	VMASKMOVPS Y2, Y15, (DX)
-	VMASKMOVPS Y3, Y15, (R8)
+	MOVQ CX, BX
+	MOVQ DI, AX
+	CMPQ BX, $16
+	JB   vadamwAVX2_t0_8
+	VMOVUPS X0, (AX)
+	VEXTRACTF128 $1, Y0, X0
+	ADDQ $16, AX
+	SUBQ $16, BX
+vadamwAVX2_t0_8:
+	CMPQ BX, $8
+	JB   vadamwAVX2_t0_4
+	VMOVQ X0, (AX)
+	VPSRLDQ $8, X0, X0
+	ADDQ $8, AX
+	SUBQ $8, BX
+vadamwAVX2_t0_4:
+	TESTQ BX, BX
+	JZ   vadamwAVX2_t0_end
+	VMOVSS X0, (AX)
+vadamwAVX2_t0_end:
+	MOVQ CX, BX
+	MOVQ DX, AX
+	CMPQ BX, $16
+	JB   vadamwAVX2_t1_8
+	VMOVUPS X2, (AX)
+	VEXTRACTF128 $1, Y2, X2
+	ADDQ $16, AX
+	SUBQ $16, BX
+vadamwAVX2_t1_8:
+	CMPQ BX, $8
+	JB   vadamwAVX2_t1_4
+	VMOVQ X2, (AX)
+	VPSRLDQ $8, X2, X2
+	ADDQ $8, AX
+	SUBQ $8, BX
+vadamwAVX2_t1_4:
+	TESTQ BX, BX
+	JZ   vadamwAVX2_t1_end
+	VMOVSS X2, (AX)
+vadamwAVX2_t1_end:
+	MOVQ CX, BX
+	MOVQ R8, AX
+	CMPQ BX, $16
+	JB   vadamwAVX2_t2_8
+	VMOVUPS X3, (AX)
+	VEXTRACTF128 $1, Y3, X3
+	ADDQ $16, AX
+	SUBQ $16, BX
+vadamwAVX2_t2_8:
+	CMPQ BX, $8
+	JB   vadamwAVX2_t2_4
+	VMOVQ X3, (AX)
+	VPSRLDQ $8, X3, X3
+	ADDQ $8, AX
+	SUBQ $8, BX
+vadamwAVX2_t2_4:
+	TESTQ BX, BX
+	JZ   vadamwAVX2_t2_end
+	VMOVSS X3, (AX)
+vadamwAVX2_t2_end:
 vadamwAVX2_done:
 	VZEROUPPER
 	RET
