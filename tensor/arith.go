@@ -29,9 +29,17 @@ func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
 		switch op {
 		case kernels.OpAdd, kernels.OpSub:
 			if a.requiresGrad {
-				addGrad(a, reduceTo(g, shape, a.shape), true)
+				if SameShape(shape, a.shape) {
+					addGrad(a, g, false) // copies only for a first gradient
+				} else {
+					addGrad(a, reduceTo(g, shape, a.shape), true)
+				}
 			}
 			if b.requiresGrad {
+				if op == kernels.OpAdd && SameShape(shape, b.shape) {
+					addGrad(b, g, false)
+					return
+				}
 				gb := reduceTo(g, shape, b.shape)
 				if op == kernels.OpSub {
 					kernels.Scale(gb, -1, gb)

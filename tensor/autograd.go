@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+
+	"github.com/vlmtune/vlmtune/internal/kernels"
 )
 
 // node is one recorded operation: the inputs it differentiates into and
@@ -125,9 +127,7 @@ func addGrad(t *Tensor, g []float32, owned bool) {
 		return
 	}
 	d := t.grad.data
-	for i, v := range g {
-		d[i] += v
-	}
+	kernels.ParallelBinary(kernels.OpAdd, d, d, 1, g, 1, len(d))
 }
 
 // Backward computes the gradient of t, which must hold a single element,

@@ -210,9 +210,7 @@ func Linear(x, weight, bias *Tensor) *Tensor {
 	out := newTensor(shape)
 	beta := float32(0)
 	if bias != nil {
-		for r := 0; r < rows; r++ {
-			copy(out.data[r*outF:(r+1)*outF], bias.data)
-		}
+		kernels.BroadcastRows(out.data, bias.data, rows)
 		beta = 1
 	}
 	kernels.Gemm(false, true, rows, outF, in, 1, x.data, in, weight.data, in, beta, out.data, outF)

@@ -160,3 +160,24 @@ func binaryBody(c *call, lo, hi int) {
 	sa, sb := c.i[0], c.i[1]
 	Binary(c.op, c.s[0][lo:hi], c.s[1][lo*sa:], sa, c.s[2][lo*sb:], sb, hi-lo)
 }
+
+// BroadcastRows copies row into each of the rows rows of dst ([rows,
+// len(row)]), on the worker pool.
+func BroadcastRows(dst, row []float32, rows int) {
+	cols := len(row)
+	checkRows("BroadcastRows", rows, cols, dst)
+	if cols == 0 {
+		return
+	}
+	c := newCall(broadcastRowsBody)
+	c.s[0], c.s[1], c.cols = dst, row, cols
+	c.parallelFor(rows, rowGrain(cols))
+}
+
+// broadcastRowsBody: s = dst, row.
+func broadcastRowsBody(c *call, lo, hi int) {
+	k := c.cols
+	for r := lo; r < hi; r++ {
+		copy(c.s[0][r*k:(r+1)*k], c.s[1])
+	}
+}

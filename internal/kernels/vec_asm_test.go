@@ -405,6 +405,7 @@ func TestExportedKernelsNoAlloc(t *testing.T) {
 		{"Dot", func() { _ = Dot(big, big2) }},
 		{"SumAxis", func() { SumAxis(g, x, 1, rows, cols, true) }},
 		{"SumAxisInner1", func() { SumAxis(mean, x, rows, cols, 1, false) }},
+		{"BroadcastRows", func() { BroadcastRows(y, g, rows) }},
 	}
 	forEachPath(t, func(t *testing.T) {
 		for _, k := range kernels {
