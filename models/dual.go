@@ -15,6 +15,11 @@ type Batch struct {
 	Mask   []int32 // [B, T] attention mask (1 token, 0 padding), or nil
 	B, T   int
 	Pixels *tensor.Tensor // [B, 3, H, W]
+	// PadText runs CLIP's text tower on the padded rows, as transformers
+	// does. By default Contrast packs the rows without their padding
+	// (clip.TextModel.Pooled): the same loss and gradients up to float32
+	// rounding, with less work. SigLIP always runs padded rows.
+	PadText bool
 }
 
 // ContrastOutput is the result of a contrastive forward pass.
@@ -80,7 +85,7 @@ func (m CLIP) UsesTextMask() bool { return true }
 
 // Contrast runs CLIPModel.forward.
 func (m CLIP) Contrast(b Batch, wantLoss bool, rng *tensor.RNG) *ContrastOutput {
-	o := m.Forward(clip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, clip.Options{RNG: rng})
+	o := m.Forward(clip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, clip.Options{RNG: rng, PackText: !b.PadText})
 	return &ContrastOutput{TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerText: o.LogitsPerText, LogitsPerImage: o.LogitsPerImage, Loss: o.Loss}
 }
 

@@ -32,6 +32,11 @@ func NewAttention(dim, heads int) *Attention {
 type AttentionInput struct {
 	Causal  bool
 	KeyMask []bool // B·T entries, false for padding; nil for none
+	// Segments, when not nil, packs several sequences into one: x is
+	// [1, N, C] with N = Σ Segments, and each segment attends only to
+	// itself (a packed batch without padding). KeyMask and Weights must
+	// be nil then.
+	Segments []int
 	// Weights, when not nil, receives the attention probabilities
 	// [B, H, T, T'] (computed without recording a graph).
 	Weights **tensor.Tensor
@@ -40,30 +45,67 @@ type AttentionInput struct {
 // Forward attends x [B, T, C] to itself.
 func (a *Attention) Forward(x *tensor.Tensor, in AttentionInput) *tensor.Tensor {
 	q, k, v := a.Q.Forward(x), a.K.Forward(x), a.V.Forward(x)
-	mask := in.KeyMask
-	if a.Prefix != nil {
-		pk, pv := a.Prefix.KV()
-		b := x.Dim(0)
-		p := pk.Dim(0)
-		k = tensor.Concat(1, expandBatch(pk, b), k)
-		v = tensor.Concat(1, expandBatch(pv, b), v)
-		if mask != nil {
-			t := x.Dim(1)
-			m := make([]bool, b*(p+t))
-			for bi := 0; bi < b; bi++ {
-				for j := 0; j < p; j++ {
-					m[bi*(p+t)+j] = true
-				}
-				copy(m[bi*(p+t)+p:], mask[bi*t:(bi+1)*t])
-			}
-			mask = m
-		}
+	if in.Segments != nil {
+		return a.Out.Forward(a.segmented(q, k, v, in))
 	}
+	k, v, mask := a.withPrefix(k, v, in.KeyMask)
 	opt := tensor.AttentionOptions{Causal: in.Causal, KeyMask: mask}
 	if in.Weights != nil {
 		*in.Weights = tensor.AttentionWeights(q.Detach(), k.Detach(), a.Heads, opt)
 	}
 	return a.Out.Forward(tensor.MultiHeadAttention(q, k, v, a.Heads, opt))
+}
+
+// withPrefix prepends the prefix keys and values (if any) to k and v
+// [B, T, C], extending the key mask to match.
+func (a *Attention) withPrefix(k, v *tensor.Tensor, mask []bool) (*tensor.Tensor, *tensor.Tensor, []bool) {
+	if a.Prefix == nil {
+		return k, v, mask
+	}
+	pk, pv := a.Prefix.KV()
+	b, t := k.Dim(0), k.Dim(1)
+	p := pk.Dim(0)
+	k = tensor.Concat(1, expandBatch(pk, b), k)
+	v = tensor.Concat(1, expandBatch(pv, b), v)
+	if mask != nil {
+		m := make([]bool, b*(p+t))
+		for bi := 0; bi < b; bi++ {
+			for j := 0; j < p; j++ {
+				m[bi*(p+t)+j] = true
+			}
+			copy(m[bi*(p+t)+p:], mask[bi*t:(bi+1)*t])
+		}
+		mask = m
+	}
+	return k, v, mask
+}
+
+// segmented attends each segment of the packed q, k, v [1, N, C] to
+// itself, as Forward would attend the segments as separate batch rows.
+func (a *Attention) segmented(q, k, v *tensor.Tensor, in AttentionInput) *tensor.Tensor {
+	n := 0
+	for _, l := range in.Segments {
+		if l < 1 {
+			panic(fmt.Sprintf("nn.Attention: segment length %d in %v", l, in.Segments))
+		}
+		n += l
+	}
+	if q.Dim(0) != 1 || q.Dim(1) != n || in.KeyMask != nil || in.Weights != nil {
+		panic(fmt.Sprintf("nn.Attention: segments %v (total %d) need input [1, %d, C] without key mask or weights, got %v", in.Segments, n, n, q.Shape()))
+	}
+	if len(in.Segments) == 1 {
+		ks, vs, _ := a.withPrefix(k, v, nil)
+		return tensor.MultiHeadAttention(q, ks, vs, a.Heads, tensor.AttentionOptions{Causal: in.Causal})
+	}
+	outs := make([]*tensor.Tensor, len(in.Segments))
+	off := 0
+	for i, l := range in.Segments {
+		qs := tensor.Slice(q, 1, off, off+l)
+		ks, vs, _ := a.withPrefix(tensor.Slice(k, 1, off, off+l), tensor.Slice(v, 1, off, off+l), nil)
+		outs[i] = tensor.MultiHeadAttention(qs, ks, vs, a.Heads, tensor.AttentionOptions{Causal: in.Causal})
+		off += l
+	}
+	return tensor.Concat(1, outs...)
 }
 
 // expandBatch repeats a [P, C] tensor into [B, P, C].

@@ -85,8 +85,11 @@ type EncoderOutput struct {
 
 // EncoderOptions select masking and optional outputs.
 type EncoderOptions struct {
-	Causal         bool
-	KeyMask        []bool
+	Causal  bool
+	KeyMask []bool
+	// Segments packs several sequences into x [1, N, C]; see
+	// AttentionInput.Segments.
+	Segments       []int
 	WantHidden     bool
 	WantAttentions bool
 	CheckpointRNG  *tensor.RNG
@@ -99,7 +102,7 @@ func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutp
 		out.HiddenStates = append(out.HiddenStates, x)
 	}
 	for i, layer := range e.Layers {
-		in := AttentionInput{Causal: opt.Causal, KeyMask: opt.KeyMask}
+		in := AttentionInput{Causal: opt.Causal, KeyMask: opt.KeyMask, Segments: opt.Segments}
 		var w *tensor.Tensor
 		if out != nil && opt.WantAttentions {
 			in.Weights = &w

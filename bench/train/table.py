@@ -51,14 +51,25 @@ def train(d, methods):
           " | PyTorch peak RSS GiB | vlmtune/PyTorch |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     notes = []
+    rows = []
     for m in methods:
-        v = load(os.path.join(d, "vlmtune-%s.json" % m))
         t = load(os.path.join(d, "torch-%s.json" % m))
+        v = load(os.path.join(d, "vlmtune-%s.json" % m))
+        packed = load(os.path.join(d, "vlmtune-%s-packed.json" % m))
+        # vlmtune-M.json is like for like (all 77 text positions) when a
+        # packed run sits beside it.
+        rows.append((m + (", padded text (same work)" if packed else ""), m, v, t))
+        if packed:
+            rows.append((m + ", packed text (trainer default)", m, packed, t))
+    for label, m, v, t in rows:
         vs, ts = num(v, "samples_per_s"), num(t, "samples_per_s")
         vr, tr = num(v, "peak_rss_bytes"), num(t, "peak_rss_bytes")
         print("| %s | %s | %s | %s | %s | %s | %s |" % (
-            m, fmt(vs, "{:.3f}"), fmt(ts, "{:.3f}"), ratio(vs, ts),
+            label, fmt(vs, "{:.3f}"), fmt(ts, "{:.3f}"), ratio(vs, ts),
             fmt(gib(vr), "{:.2f}"), fmt(gib(tr), "{:.2f}"), ratio(vr, tr)))
+    for m in methods:
+        v = load(os.path.join(d, "vlmtune-%s.json" % m))
+        t = load(os.path.join(d, "torch-%s.json" % m))
         for side, r in (("vlmtune", v), ("PyTorch", t)):
             if r:
                 notes.append("%s %s: %s trainable of %s parameters" % (

@@ -124,6 +124,10 @@ type Options struct {
 	WantAttentions bool
 	// RNG drives dropout inside checkpointed layers (nil: no dropout).
 	RNG *tensor.RNG
+	// PackText makes Model.Forward compute the text tower with Pooled:
+	// the same text embeddings, loss and gradients without the work on
+	// padding, but Output.Text then holds only PoolerOutput.
+	PackText bool
 }
 
 // Forward runs the text tower on ids [B, T]. mask (B·T entries, 1 for
@@ -158,28 +162,10 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	x = t.Encoder.Forward(x, nn.EncoderOptions{Causal: true, KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
 	x = t.FinalLayerNorm.Forward(x)
 	out.LastHiddenState, out.HiddenStates, out.Attentions = x, enc.HiddenStates, enc.Attentions
-	// Pool at the end-of-text token: the first position holding
-	// eos_token_id, or (legacy configs with eos_token_id 2) the position of
-	// the largest id, as transformers does.
 	idx := make([]int, b)
 	tt := x.Dim(1)
 	for bi := 0; bi < b; bi++ {
-		row := ids[bi*tl : (bi+1)*tl]
-		p := 0
-		if t.Config.EosTokenID == 2 {
-			for j, id := range row {
-				if id > row[p] {
-					p = j
-				}
-			}
-		} else {
-			for j, id := range row {
-				if int(id) == t.Config.EosTokenID {
-					p = j
-					break
-				}
-			}
-		}
+		p := t.poolIndex(ids[bi*tl : (bi+1)*tl])
 		if p > 0 {
 			p += shift
 		}
@@ -187,6 +173,66 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	}
 	out.PoolerOutput = tensor.IndexSelect(tensor.Reshape(x, b*tt, x.Dim(2)), 0, idx)
 	return out
+}
+
+// poolIndex is where a row is pooled: at the end-of-text token, the first
+// position holding eos_token_id, or (legacy configs with eos_token_id 2)
+// the position of the largest id, as transformers does.
+func (t *TextModel) poolIndex(row []int32) int {
+	p := 0
+	if t.Config.EosTokenID == 2 {
+		for j, id := range row {
+			if id > row[p] {
+				p = j
+			}
+		}
+		return p
+	}
+	for j, id := range row {
+		if int(id) == t.Config.EosTokenID {
+			return j
+		}
+	}
+	return 0
+}
+
+// Pooled returns the text tower's pooled output [B, C] for ids [B, T]
+// (mask as in Forward), computing only what it depends on. The tower is
+// causal, so a row's pooled token sees only the tokens up to it: the rows
+// are cut there, their unmasked tokens packed into one sequence without
+// padding (each row attending only to itself, at its original positions),
+// which gives Forward's pooled output with less work when rows differ in
+// length. With a text prompt, or when a row's pooled token is itself
+// masked, it runs Forward.
+func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *tensor.Tensor {
+	if t.Prompt != nil || opt.WantHidden || opt.WantAttentions || tl > t.Config.MaxPositionEmbeddings || len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
+		return t.Forward(ids, b, tl, mask, opt).PoolerOutput
+	}
+	var tokens []int32
+	var pos, segs, idx []int
+	for bi := 0; bi < b; bi++ {
+		row := ids[bi*tl : (bi+1)*tl]
+		p := t.poolIndex(row)
+		if mask != nil && mask[bi*tl+p] == 0 {
+			return t.Forward(ids, b, tl, mask, opt).PoolerOutput
+		}
+		n := 0
+		for j := 0; j <= p; j++ {
+			if mask == nil || mask[bi*tl+j] != 0 {
+				tokens = append(tokens, row[j])
+				pos = append(pos, j)
+				n++
+			}
+		}
+		segs = append(segs, n)
+		idx = append(idx, len(tokens)-1)
+	}
+	total := len(tokens)
+	c := t.Config.HiddenSize
+	x := tensor.Add(t.TokenEmbedding.Forward(tokens, 1, total), tensor.Reshape(tensor.IndexSelect(t.PositionEmbedding.Weight, 0, pos), 1, total, c))
+	x = t.Encoder.Forward(x, nn.EncoderOptions{Causal: true, Segments: segs, CheckpointRNG: opt.RNG}, nil)
+	x = t.FinalLayerNorm.Forward(x)
+	return tensor.IndexSelect(tensor.Reshape(x, total, c), 0, idx)
 }
 
 // Forward runs the vision tower on pixels [B, 3, H, W].
@@ -229,7 +275,7 @@ type Output struct {
 // TextFeatures returns get_text_features: the projected (not normalised)
 // pooled text output [B, D].
 func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
-	return m.TextProjection.Forward(m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput)
+	return m.TextProjection.Forward(m.Text.Pooled(ids, b, tl, mask, Options{}))
 }
 
 // ImageFeatures returns get_image_features [B, D].
@@ -241,7 +287,11 @@ func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
 // images and texts must be paired one to one.
 func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
 	out := &Output{}
-	out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	if opt.PackText {
+		out.Text = &TowerOutput{PoolerOutput: m.Text.Pooled(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)}
+	} else {
+		out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	}
 	out.Vision = m.Vision.Forward(in.PixelValues, opt)
 	out.TextEmbeds = tensor.L2Normalize(m.TextProjection.Forward(out.Text.PoolerOutput), 0)
 	out.ImageEmbeds = tensor.L2Normalize(m.VisualProjection.Forward(out.Vision.PoolerOutput), 0)

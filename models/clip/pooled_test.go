@@ -1,0 +1,175 @@
+package clip
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/vlmtune/vlmtune/nn"
+	"github.com/vlmtune/vlmtune/tensor"
+)
+
+// smallText returns a random 2-layer text tower with the given
+// end-of-text convention (2: pool at the largest id).
+func smallText(t *testing.T, eos int) *Model {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.ProjectionDim = 8
+	tc := &cfg.TextConfig
+	tc.VocabSize, tc.HiddenSize, tc.IntermediateSize, tc.ProjectionDim = 60, 16, 32, 8
+	tc.NumHiddenLayers, tc.NumAttentionHeads, tc.MaxPositionEmbeddings = 2, 2, 12
+	tc.BosTokenID, tc.EosTokenID, tc.PadTokenID = 57, eos, 1
+	vc := &cfg.VisionConfig
+	vc.HiddenSize, vc.IntermediateSize, vc.ProjectionDim, vc.NumHiddenLayers, vc.NumAttentionHeads = 16, 32, 8, 1, 2
+	vc.ImageSize, vc.PatchSize = 8, 4
+	m, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Init(tensor.NewRNG(3))
+	// Init zeroes biases and sets norms to one; randomise them too so that
+	// every parameter's gradient is exercised.
+	rng := tensor.NewRNG(4)
+	m.Text.VisitParams("", func(_ string, p **tensor.Tensor) {
+		d := (*p).Data()
+		for i := range d {
+			d[i] += float32(rng.Normal() * 0.05)
+		}
+	})
+	nn.SetTrainable(m, true)
+	return m
+}
+
+// textBatch makes rows of lengths lens (BOS … EOS, then padding up to tl)
+// with their attention masks.
+func textBatch(m *Model, lens []int, tl int) (ids, mask []int32) {
+	tc := m.Config.TextConfig
+	eos := int32(tc.EosTokenID)
+	if tc.EosTokenID == 2 {
+		eos = 59 // the largest id
+	}
+	for r, n := range lens {
+		for j := 0; j < tl; j++ {
+			switch {
+			case j == 0:
+				ids, mask = append(ids, int32(tc.BosTokenID)), append(mask, 1)
+			case j < n-1:
+				ids, mask = append(ids, int32(3+(r*7+j*5)%50)), append(mask, 1)
+			case j == n-1:
+				ids, mask = append(ids, eos), append(mask, 1)
+			default:
+				ids, mask = append(ids, int32(tc.PadTokenID)), append(mask, 0)
+			}
+		}
+	}
+	return ids, mask
+}
+
+func paramGrads(m *Model) map[string][]float32 {
+	g := map[string][]float32{}
+	m.Text.VisitParams("", func(name string, p **tensor.Tensor) {
+		if gr := (*p).Grad(); gr != nil {
+			g[name] = append([]float32(nil), gr.Data()...)
+		}
+		(*p).ClearGrad()
+	})
+	return g
+}
+
+func relDiff(a, b []float32) float64 {
+	var num, den float64
+	for i := range a {
+		d := float64(a[i] - b[i])
+		num += d * d
+		den += float64(b[i]) * float64(b[i])
+	}
+	return math.Sqrt(num / math.Max(den, 1e-30))
+}
+
+// Pooled (packed rows) gives Forward's pooled output and the same
+// parameter gradients, for both end-of-text conventions, with and without
+// a mask, with a masked token inside a row, and with a row whose pooled
+// token is masked (which falls back to Forward).
+func TestPooledMatchesForward(t *testing.T) {
+	lens := []int{4, 12, 2, 7}
+	tl := 12
+	for _, eos := range []int{58, 2} {
+		for _, mode := range []string{"mask", "nil-mask", "inner-masked-token", "masked-pool"} {
+			t.Run(fmt.Sprintf("eos=%d/%s", eos, mode), func(t *testing.T) {
+				m := smallText(t, eos)
+				ids, mask := textBatch(m, lens, tl)
+				switch mode {
+				case "nil-mask":
+					mask = nil
+				case "inner-masked-token":
+					mask[1*tl+3] = 0
+				case "masked-pool":
+					mask[2*tl+1] = 0
+				}
+				b := len(lens)
+				w := tensor.RandN(tensor.NewRNG(9), 0, 1, b, m.Config.TextConfig.HiddenSize)
+
+				want := m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput
+				tensor.SumAll(tensor.Mul(want, w)).Backward()
+				wantG := paramGrads(m)
+
+				got := m.Text.Pooled(ids, b, tl, mask, Options{})
+				tensor.SumAll(tensor.Mul(got, w)).Backward()
+				gotG := paramGrads(m)
+
+				if d := relDiff(got.Data(), want.Data()); d > 1e-6 {
+					t.Errorf("pooled output differs: relative L2 %g", d)
+				}
+				if len(gotG) != len(wantG) {
+					t.Fatalf("%d parameters got gradients, want %d", len(gotG), len(wantG))
+				}
+				for name, wg := range wantG {
+					if strings.HasSuffix(name, "k_proj.bias") {
+						// Zero in exact arithmetic (a bias shared by every
+						// key shifts all scores of a query alike): both
+						// sides are rounding noise, compared absolutely.
+						if d := maxAbs(gotG[name]) + maxAbs(wg); d > 1e-6 {
+							t.Errorf("%s: gradient %g, want ≈0", name, d)
+						}
+						continue
+					}
+					if d := relDiff(gotG[name], wg); d > 1e-5 {
+						t.Errorf("%s: gradient relative L2 difference %g", name, d)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Model.Forward with PackText gives the same loss and embeddings.
+func TestForwardPackText(t *testing.T) {
+	m := smallText(t, 58)
+	lens := []int{5, 3, 9}
+	ids, mask := textBatch(m, lens, 10)
+	pixels := tensor.RandN(tensor.NewRNG(5), 0, 1, 3, 3, 8, 8)
+	in := Inputs{InputIDs: ids, AttentionMask: mask, Batch: 3, SeqLen: 10, PixelValues: pixels}
+	var a, b *Output
+	tensor.NoGrad(func() {
+		a = m.Forward(in, true, Options{})
+		b = m.Forward(in, true, Options{PackText: true})
+	})
+	if d := relDiff(b.TextEmbeds.Data(), a.TextEmbeds.Data()); d > 1e-6 {
+		t.Errorf("text embeddings differ: %g", d)
+	}
+	if d := math.Abs(float64(a.Loss.Item() - b.Loss.Item())); d > 1e-6 {
+		t.Errorf("loss %v vs %v", b.Loss.Item(), a.Loss.Item())
+	}
+	if b.Text.LastHiddenState != nil || b.Text.PoolerOutput == nil {
+		t.Errorf("PackText output should hold only the pooled text output")
+	}
+}
+
+func maxAbs(a []float32) float64 {
+	m := 0.0
+	for _, v := range a {
+		m = math.Max(m, math.Abs(float64(v)))
+	}
+	return m
+}

@@ -1,0 +1,122 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/vlmtune/vlmtune/tensor"
+)
+
+// randomAttention returns an attention layer of width c with random
+// weights and biases, trainable.
+func randomAttention(rng *tensor.RNG, c, heads int) *Attention {
+	a := NewAttention(c, heads)
+	for _, l := range []*Linear{a.Q, a.K, a.V, a.Out} {
+		l.Weight = tensor.RandN(rng, 0, 0.5, c, c)
+		l.Bias = tensor.RandN(rng, 0, 0.1, c)
+	}
+	SetTrainable(a, true)
+	return a
+}
+
+func maxAbsDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(float64(a[i]-b[i])))
+	}
+	return d
+}
+
+// Packed segments give, for every real token, the output and gradients of
+// the padded batch with a key mask, with and without a causal mask and a
+// key/value prefix.
+func TestAttentionSegmentsMatchPaddedBatch(t *testing.T) {
+	const c, heads = 8, 2
+	lengths := []int{3, 1, 5, 2}
+	tmax := 5
+	for _, causal := range []bool{false, true} {
+		for _, prefix := range []bool{false, true} {
+			t.Run(fmt.Sprintf("causal=%v,prefix=%v", causal, prefix), func(t *testing.T) {
+				rng := tensor.NewRNG(7)
+				a := randomAttention(rng, c, heads)
+				if prefix {
+					a.Prefix = fixedPrefix{k: tensor.RandN(rng, 0, 1, 2, c), v: tensor.RandN(rng, 0, 1, 2, c)}
+				}
+				b := len(lengths)
+				padded := tensor.RandN(rng, 0, 1, b, tmax, c)
+				mask := make([]bool, b*tmax)
+				var rows []int // padded row index of each packed token
+				for bi, l := range lengths {
+					for j := 0; j < l; j++ {
+						mask[bi*tmax+j] = true
+						rows = append(rows, bi*tmax+j)
+					}
+				}
+				n := len(rows)
+				packedData := make([]float32, n*c)
+				for i, r := range rows {
+					copy(packedData[i*c:(i+1)*c], padded.Data()[r*c:(r+1)*c])
+				}
+				packed := tensor.FromSlice(packedData, 1, n, c)
+				packed.SetRequiresGrad(true)
+				padded.SetRequiresGrad(true)
+				// Weight the outputs of real tokens only.
+				w := tensor.RandN(rng, 0, 1, n, c)
+
+				yp := a.Forward(padded, AttentionInput{Causal: causal, KeyMask: mask})
+				lossP := tensor.Sum(tensor.Mul(tensor.IndexSelect(tensor.Reshape(yp, b*tmax, c), 0, rows), w), false)
+				lossP.Backward()
+				gradsP := map[string][]float32{"x": gather(padded.Grad().Data(), rows, c)}
+				a.VisitParams("", func(name string, p **tensor.Tensor) {
+					gradsP[name] = append([]float32(nil), (*p).Grad().Data()...)
+					(*p).ClearGrad()
+				})
+
+				ys := a.Forward(packed, AttentionInput{Causal: causal, Segments: lengths})
+				lossS := tensor.Sum(tensor.Mul(tensor.Reshape(ys, n, c), w), false)
+				lossS.Backward()
+				if d := maxAbsDiff(gather(yp.Data(), rows, c), ys.Data()); d > 1e-5 {
+					t.Errorf("outputs differ by %g", d)
+				}
+				if d := maxAbsDiff(gradsP["x"], packed.Grad().Data()); d > 1e-4 {
+					t.Errorf("input gradients differ by %g", d)
+				}
+				a.VisitParams("", func(name string, p **tensor.Tensor) {
+					if d := maxAbsDiff(gradsP[name], (*p).Grad().Data()); d > 1e-4 {
+						t.Errorf("%s gradients differ by %g", name, d)
+					}
+				})
+			})
+		}
+	}
+}
+
+func gather(d []float32, rows []int, c int) []float32 {
+	out := make([]float32, 0, len(rows)*c)
+	for _, r := range rows {
+		out = append(out, d[r*c:(r+1)*c]...)
+	}
+	return out
+}
+
+func TestAttentionSegmentsRejectBadInput(t *testing.T) {
+	a := randomAttention(tensor.NewRNG(1), 4, 1)
+	for name, f := range map[string]func(){
+		"wrong total": func() { a.Forward(tensor.Ones(1, 5, 4), AttentionInput{Segments: []int{2, 2}}) },
+		"batch of 2":  func() { a.Forward(tensor.Ones(2, 2, 4), AttentionInput{Segments: []int{2}}) },
+		"empty":       func() { a.Forward(tensor.Ones(1, 2, 4), AttentionInput{Segments: []int{2, 0}}) },
+		"with mask": func() {
+			a.Forward(tensor.Ones(1, 2, 4), AttentionInput{Segments: []int{2}, KeyMask: []bool{true, true}})
+		},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			f()
+		}()
+	}
+}
