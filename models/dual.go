@@ -15,11 +15,13 @@ type Batch struct {
 	Mask   []int32 // [B, T] attention mask (1 token, 0 padding), or nil
 	B, T   int
 	Pixels *tensor.Tensor // [B, 3, H, W]
-	// PadText runs CLIP's text tower on the padded rows, as transformers
-	// does. By default Contrast packs the rows without their padding
-	// (clip.TextModel.Pooled): the same loss and gradients up to float32
-	// rounding, with less work. SigLIP always runs padded rows.
-	PadText bool
+	// AllTokens makes Contrast compute every position of both towers, as
+	// transformers does. By default CLIP computes only what the embeddings
+	// depend on (text rows packed up to their pooled token, the last layers
+	// on the pooled tokens only: clip.TextModel.Pooled and
+	// clip.VisionModel.Pooled): the same loss and gradients up to float32
+	// rounding, with less work. SigLIP always computes every position.
+	AllTokens bool
 }
 
 // ContrastOutput is the result of a contrastive forward pass.
@@ -85,7 +87,7 @@ func (m CLIP) UsesTextMask() bool { return true }
 
 // Contrast runs CLIPModel.forward.
 func (m CLIP) Contrast(b Batch, wantLoss bool, rng *tensor.RNG) *ContrastOutput {
-	o := m.Forward(clip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, clip.Options{RNG: rng, PackText: !b.PadText})
+	o := m.Forward(clip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, clip.Options{RNG: rng, PooledOnly: !b.AllTokens})
 	return &ContrastOutput{TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerText: o.LogitsPerText, LogitsPerImage: o.LogitsPerImage, Loss: o.Loss}
 }
 

@@ -56,6 +56,47 @@ func (a *Attention) Forward(x *tensor.Tensor, in AttentionInput) *tensor.Tensor 
 	return a.Out.Forward(tensor.MultiHeadAttention(q, k, v, a.Heads, opt))
 }
 
+// ForwardRows attends the query rows qx (one per sequence: [B, 1, C], or
+// [1, n, C] with in.Segments) to the keys and values of kvx ([B, T, C] or
+// [1, N, C]); pos gives each query's position in its sequence, which
+// decides what it sees under a causal mask. It equals those rows of
+// Forward(kvx).
+func (a *Attention) ForwardRows(qx, kvx *tensor.Tensor, in AttentionInput, pos []int) *tensor.Tensor {
+	if in.Weights != nil {
+		panic("nn.Attention.ForwardRows: attention weights are not available")
+	}
+	q, k, v := a.Q.Forward(qx), a.K.Forward(kvx), a.V.Forward(kvx)
+	if in.Segments != nil {
+		outs := make([]*tensor.Tensor, len(in.Segments))
+		off := 0
+		for i, l := range in.Segments {
+			end := off + l
+			if in.Causal {
+				end = off + pos[i] + 1
+			}
+			ks, vs, _ := a.withPrefix(tensor.Slice(k, 1, off, end), tensor.Slice(v, 1, off, end), nil)
+			outs[i] = tensor.MultiHeadAttention(tensor.Slice(q, 1, i, i+1), ks, vs, a.Heads, tensor.AttentionOptions{})
+			off += l
+		}
+		return a.Out.Forward(tensor.Concat(1, outs...))
+	}
+	mask := in.KeyMask
+	if in.Causal {
+		// Query b sees keys j ≤ pos[b] (and the prefix), as row pos[b] of
+		// the causal mask.
+		b, t := kvx.Dim(0), kvx.Dim(1)
+		m := make([]bool, b*t)
+		for bi := 0; bi < b; bi++ {
+			for j := 0; j <= pos[bi]; j++ {
+				m[bi*t+j] = mask == nil || mask[bi*t+j]
+			}
+		}
+		mask = m
+	}
+	k, v, mask = a.withPrefix(k, v, mask)
+	return a.Out.Forward(tensor.MultiHeadAttention(q, k, v, a.Heads, tensor.AttentionOptions{KeyMask: mask}))
+}
+
 // withPrefix prepends the prefix keys and values (if any) to k and v
 // [B, T, C], extending the key mask to match.
 func (a *Attention) withPrefix(k, v *tensor.Tensor, mask []bool) (*tensor.Tensor, *tensor.Tensor, []bool) {

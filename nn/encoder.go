@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"fmt"
+
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
@@ -40,6 +42,67 @@ func (l *EncoderLayer) Forward(x *tensor.Tensor, in AttentionInput) *tensor.Tens
 		h = l.MLPAdapter.Forward(h)
 	}
 	return tensor.Add(x, h)
+}
+
+// ForwardRows runs the layer for one position per sequence of x: pos[b]
+// of batch item b ([B, T, C] in, [B, 1, C] out), or, with in.Segments,
+// pos[i] of segment i ([1, N, C] in, [1, len(Segments), C] out). Each
+// position attends to the keys it sees in Forward, and its output equals
+// that row of Forward's.
+func (l *EncoderLayer) ForwardRows(x *tensor.Tensor, in AttentionInput, pos []int) *tensor.Tensor {
+	rows := selectRows(x, in.Segments, pos)
+	xn := l.LN1.Forward(x)
+	h := l.Attn.ForwardRows(pickRows(xn, rows, in.Segments), xn, in, pos)
+	if l.AttnAdapter != nil {
+		h = l.AttnAdapter.Forward(h)
+	}
+	xs := tensor.Add(pickRows(x, rows, in.Segments), h)
+	h = l.MLP.Forward(l.LN2.Forward(xs))
+	if l.MLPAdapter != nil {
+		h = l.MLPAdapter.Forward(h)
+	}
+	return tensor.Add(xs, h)
+}
+
+// selectRows returns the flat row indices (into x reshaped to [B·T, C]) of
+// one position per sequence.
+func selectRows(x *tensor.Tensor, segments, pos []int) []int {
+	b, t := x.Dim(0), x.Dim(1)
+	n := b
+	if segments != nil {
+		n = len(segments)
+	}
+	if len(pos) != n {
+		panic(fmt.Sprintf("nn.EncoderLayer.ForwardRows: %d positions for %d sequences", len(pos), n))
+	}
+	rows := make([]int, n)
+	off := 0
+	for i, p := range pos {
+		size := t
+		if segments != nil {
+			size = segments[i]
+		}
+		if p < 0 || p >= size {
+			panic(fmt.Sprintf("nn.EncoderLayer.ForwardRows: position %d of sequence %d outside [0, %d)", p, i, size))
+		}
+		if segments != nil {
+			rows[i] = off + p
+			off += size
+		} else {
+			rows[i] = i*t + p
+		}
+	}
+	return rows
+}
+
+// pickRows gathers rows of x into [B, 1, C] (or [1, n, C] with segments).
+func pickRows(x *tensor.Tensor, rows, segments []int) *tensor.Tensor {
+	c := x.Dim(2)
+	sel := tensor.IndexSelect(tensor.Reshape(x, x.Dim(0)*x.Dim(1), c), 0, rows)
+	if segments != nil {
+		return tensor.Reshape(sel, 1, len(rows), c)
+	}
+	return tensor.Reshape(sel, len(rows), 1, c)
 }
 
 // VisitParams visits layer_norm1, self_attn, layer_norm2, mlp and the
@@ -89,7 +152,14 @@ type EncoderOptions struct {
 	KeyMask []bool
 	// Segments packs several sequences into x [1, N, C]; see
 	// AttentionInput.Segments.
-	Segments       []int
+	Segments []int
+	// Outputs, when not nil, names one position per sequence (per batch
+	// item, or per segment) whose output is all the caller needs: the
+	// last layer then computes only those rows (queries, attention output,
+	// MLP), attending to every key the position sees, and Forward returns
+	// [B, 1, C] (or [1, len(Segments), C]). The outputs equal those rows
+	// of the full computation. WantHidden and WantAttentions must be off.
+	Outputs        []int
 	WantHidden     bool
 	WantAttentions bool
 	CheckpointRNG  *tensor.RNG
@@ -98,6 +168,9 @@ type EncoderOptions struct {
 
 // Forward runs every layer on x [B, T, C].
 func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutput) *tensor.Tensor {
+	if opt.Outputs != nil && (opt.WantHidden || opt.WantAttentions) {
+		panic("nn.Encoder.Forward: Outputs cannot be combined with WantHidden or WantAttentions")
+	}
 	if out != nil && opt.WantHidden {
 		out.HiddenStates = append(out.HiddenStates, x)
 	}
@@ -107,11 +180,15 @@ func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutp
 		if out != nil && opt.WantAttentions {
 			in.Weights = &w
 		}
+		l := layer
+		run := func(ts []*tensor.Tensor) *tensor.Tensor { return l.Forward(ts[0], in) }
+		if opt.Outputs != nil && i == len(e.Layers)-1 {
+			run = func(ts []*tensor.Tensor) *tensor.Tensor { return l.ForwardRows(ts[0], in, opt.Outputs) }
+		}
 		if e.Checkpointing && tensor.GradEnabled() && in.Weights == nil {
-			l := layer
-			x = tensor.Checkpoint(opt.CheckpointRNG, func(ts []*tensor.Tensor) *tensor.Tensor { return l.Forward(ts[0], in) }, x)
+			x = tensor.Checkpoint(opt.CheckpointRNG, run, x)
 		} else {
-			x = layer.Forward(x, in)
+			x = run([]*tensor.Tensor{x})
 		}
 		if w != nil {
 			out.Attentions = append(out.Attentions, w)

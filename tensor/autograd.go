@@ -150,6 +150,7 @@ func (t *Tensor) BackwardWith(grad *Tensor) {
 		panic(fmt.Sprintf("tensor.Backward: tensor %v does not require a gradient (no input requires one, or it was computed under NoGrad)", t.shape))
 	}
 	runBackward(t, grad.data, 0)
+	endPoolGeneration()
 }
 
 // runBackward propagates from root through every reachable node with an id

@@ -38,7 +38,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cores; load: $(load)"
 echo "== steps $steps, batch $batch, threads $threads, methods: $methods"
 
-have_vlmtune=0 have_pad_text=0
+have_vlmtune=0 have_all_tokens=0
 if go build -o "$bin" ./cmd/vlmtune; then
 	# Help texts captured first: `cmd | grep -q` can fail under pipefail
 	# when grep exits early and cmd gets SIGPIPE.
@@ -50,7 +50,7 @@ if go build -o "$bin" ./cmd/vlmtune; then
 		vargs=()
 		help=$("$bin" bench train --help 2>/dev/null || true)
 		if grep -q -- '--threads' <<<"$help"; then vargs=(--threads "$threads"); fi
-		if grep -q -- '--pad-text' <<<"$help"; then have_pad_text=1; fi
+		if grep -q -- '--all-tokens' <<<"$help"; then have_all_tokens=1; fi
 	else
 		echo "== vlmtune: this build has no 'vlmtune bench train' subcommand yet; its columns stay n/a"
 	fi
@@ -65,12 +65,13 @@ for m in $methods; do
 	case "$m" in full | lora) ;; *) echo "unknown method $m (full, lora)" >&2; exit 2 ;; esac
 	: >"$out/vlmtune-$m.json"
 	: >"$out/torch-$m.json"
-	: >"$out/vlmtune-$m-packed.json"
+	: >"$out/vlmtune-$m-pooled.json"
 	if [ $have_vlmtune = 1 ]; then
-		# Like for like first: --pad-text runs all 77 text positions, as the
-		# PyTorch peer does; then the trainer's default, packed text rows.
+		# Like for like first: --all-tokens computes every position, as the
+		# PyTorch peer does; then the trainer's default, which computes only
+		# what the embeddings depend on (packed text, pooled last layers).
 		variants=("$m:")
-		if [ $have_pad_text = 1 ]; then variants=("$m:--pad-text" "$m-packed:"); fi
+		if [ $have_all_tokens = 1 ]; then variants=("$m:--all-tokens" "$m-pooled:"); fi
 		for v in "${variants[@]}"; do
 			name=${v%%:*} flag=${v#*:}
 			echo "== GOMAXPROCS=$threads $bin bench train --arch clip-vit-b-32 --method $m --batch $batch --steps $steps ${vargs[*]} $flag --json  (load $(load))"

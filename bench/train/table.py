@@ -55,13 +55,13 @@ def train(d, methods):
     for m in methods:
         t = load(os.path.join(d, "torch-%s.json" % m))
         v = load(os.path.join(d, "vlmtune-%s.json" % m))
-        packed = load(os.path.join(d, "vlmtune-%s-packed.json" % m))
-        # vlmtune-M.json is like for like (all 77 text positions) when a
-        # packed run sits beside it.
-        rows.append((m + (", padded text (same work)" if packed else ""), m, v, t))
-        if packed:
-            rows.append((m + ", packed text (trainer default)", m, packed, t))
-    for label, m, v, t in rows:
+        pooled = load(os.path.join(d, "vlmtune-%s-pooled.json" % m))
+        # vlmtune-M.json is like for like (every position computed) when a
+        # pooled-only run sits beside it.
+        rows.append((m + (", all tokens (same work)" if pooled else ""), v, t))
+        if pooled:
+            rows.append((m + ", pooled tokens only (trainer default)", pooled, t))
+    for label, v, t in rows:
         vs, ts = num(v, "samples_per_s"), num(t, "samples_per_s")
         vr, tr = num(v, "peak_rss_bytes"), num(t, "peak_rss_bytes")
         print("| %s | %s | %s | %s | %s | %s | %s |" % (

@@ -22,10 +22,11 @@ method (full fine-tuning, or LoRA r=16 on q_proj and v_proj), runs one
 warm-up step on random inputs (224-pixel images, 77-token texts for
 CLIP ViT-B/32, each ending at a random length from 5 to 76 tokens, then
 padding) and times the following steps of forward, backward and AdamW.
-The text rows are packed up to their end-of-text tokens, as the trainer
-does (the same loss and gradients, without the work on padding);
---pad-text runs the 77 padded positions of every row instead, the work
-transformers and the PyTorch peer in bench/train do.
+Like the trainer, it computes only what the embeddings depend on: text
+rows packed up to their end-of-text tokens and, in the last layer of each
+tower, only the pooled tokens (the same loss and gradients with less
+work). --all-tokens computes every position instead (77 per text row),
+the work transformers and the PyTorch peer in bench/train do.
 It prints samples/s and the peak resident memory; --json prints one object
 with samples_per_s, peak_rss_bytes, trainable_params and total_params.`,
 		Args: cobra.NoArgs,
@@ -60,7 +61,7 @@ with samples_per_s, peak_rss_bytes, trainable_params and total_params.`,
 	f.IntVar(&opt.Steps, "steps", 3, "timed steps after the warm-up step")
 	f.IntVar(&opt.LoRARank, "lora-rank", 16, "LoRA rank (alpha = 2·rank) for --method lora")
 	f.BoolVar(&opt.Checkpointing, "checkpointing", false, "gradient checkpointing")
-	f.BoolVar(&opt.PadText, "pad-text", false, "run the text tower on all 77 padded positions (as transformers does) instead of packing the rows")
+	f.BoolVar(&opt.AllTokens, "all-tokens", false, "compute every position of both towers, as transformers does (77 per text row)")
 	f.Uint64Var(&opt.Seed, "seed", 0, "seed of the random weights and inputs")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&profile, "cpuprofile", "", "write a Go CPU profile (go tool pprof) to this file")

@@ -12,10 +12,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/vlmtune/vlmtune/internal/gctune"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -42,15 +42,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// defaultGCPercent is the garbage collector's target when GOGC is not set.
-// Tensor storage holds no pointers, so collections are cheap, and a low
-// target keeps the resident memory of a training step close to what is
-// live (Go's default of 100 lets the heap double before collecting).
-const defaultGCPercent = 10
-
 func main() {
+	// Unless GOGC is set, the collector's target follows the live heap
+	// (gctune.Default): 256 MiB of headroom, between 10% and 100%. Big
+	// models stay close to their live size (Go's default of 100 would let
+	// the heap double); small ones do not collect every few megabytes.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
+		gctune.Start(gctune.Default)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -124,10 +124,11 @@ type Options struct {
 	WantAttentions bool
 	// RNG drives dropout inside checkpointed layers (nil: no dropout).
 	RNG *tensor.RNG
-	// PackText makes Model.Forward compute the text tower with Pooled:
-	// the same text embeddings, loss and gradients without the work on
-	// padding, but Output.Text then holds only PoolerOutput.
-	PackText bool
+	// PooledOnly makes Model.Forward compute only what the embeddings
+	// depend on (TextModel.Pooled and VisionModel.Pooled): the same
+	// embeddings, loss and gradients with less work, but Output.Text and
+	// Output.Vision then hold only PoolerOutput.
+	PooledOnly bool
 }
 
 // Forward runs the text tower on ids [B, T]. mask (B·T entries, 1 for
@@ -202,14 +203,14 @@ func (t *TextModel) poolIndex(row []int32) int {
 // are cut there, their unmasked tokens packed into one sequence without
 // padding (each row attending only to itself, at its original positions),
 // which gives Forward's pooled output with less work when rows differ in
-// length. With a text prompt, or when a row's pooled token is itself
-// masked, it runs Forward.
+// length; the last layer computes only the pooled tokens. With a text
+// prompt, or when a row's pooled token is itself masked, it runs Forward.
 func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *tensor.Tensor {
 	if t.Prompt != nil || opt.WantHidden || opt.WantAttentions || tl > t.Config.MaxPositionEmbeddings || len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
 		return t.Forward(ids, b, tl, mask, opt).PoolerOutput
 	}
 	var tokens []int32
-	var pos, segs, idx []int
+	var pos, segs []int
 	for bi := 0; bi < b; bi++ {
 		row := ids[bi*tl : (bi+1)*tl]
 		p := t.poolIndex(row)
@@ -225,18 +226,45 @@ func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *t
 			}
 		}
 		segs = append(segs, n)
-		idx = append(idx, len(tokens)-1)
 	}
 	total := len(tokens)
 	c := t.Config.HiddenSize
 	x := tensor.Add(t.TokenEmbedding.Forward(tokens, 1, total), tensor.Reshape(tensor.IndexSelect(t.PositionEmbedding.Weight, 0, pos), 1, total, c))
-	x = t.Encoder.Forward(x, nn.EncoderOptions{Causal: true, Segments: segs, CheckpointRNG: opt.RNG}, nil)
-	x = t.FinalLayerNorm.Forward(x)
-	return tensor.IndexSelect(tensor.Reshape(x, total, c), 0, idx)
+	last := make([]int, b)
+	for i, n := range segs {
+		last[i] = n - 1
+	}
+	x = t.Encoder.Forward(x, nn.EncoderOptions{Causal: true, Segments: segs, Outputs: last, CheckpointRNG: opt.RNG}, nil)
+	return t.FinalLayerNorm.Forward(tensor.Reshape(x, b, c))
 }
 
 // Forward runs the vision tower on pixels [B, 3, H, W].
 func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
+	b := pixels.Dim(0)
+	c := v.Config.HiddenSize
+	x := v.embed(pixels)
+	enc := nn.EncoderOutput{}
+	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	pooled := v.PostLayerNorm.Forward(tensor.Reshape(tensor.Slice(x, 1, 0, 1), b, c))
+	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+}
+
+// Pooled returns the vision tower's pooled output [B, C] (Forward's
+// PoolerOutput), computing in the last layer only the class token, the
+// one row it depends on. With WantHidden or WantAttentions it runs
+// Forward.
+func (v *VisionModel) Pooled(pixels *tensor.Tensor, opt Options) *tensor.Tensor {
+	if opt.WantHidden || opt.WantAttentions {
+		return v.Forward(pixels, opt).PoolerOutput
+	}
+	b := pixels.Dim(0)
+	x := v.Encoder.Forward(v.embed(pixels), nn.EncoderOptions{Outputs: make([]int, b), CheckpointRNG: opt.RNG}, nil)
+	return v.PostLayerNorm.Forward(tensor.Reshape(x, b, v.Config.HiddenSize))
+}
+
+// embed returns the encoder's input: class and patch embeddings plus
+// positions (and visual prompt tokens), after pre_layrnorm.
+func (v *VisionModel) embed(pixels *tensor.Tensor) *tensor.Tensor {
 	b := pixels.Dim(0)
 	c := v.Config.HiddenSize
 	patches := v.PatchEmbedding.Forward(pixels) // [B, N, C]
@@ -249,11 +277,7 @@ func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
 	if v.Prompt != nil {
 		x = v.Prompt.Insert(x)
 	}
-	x = v.PreLayerNorm.Forward(x)
-	enc := nn.EncoderOutput{}
-	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
-	pooled := v.PostLayerNorm.Forward(tensor.Reshape(tensor.Slice(x, 1, 0, 1), b, c))
-	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+	return v.PreLayerNorm.Forward(x)
 }
 
 // Inputs are one batch for the model; any part may be empty.
@@ -280,19 +304,20 @@ func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tenso
 
 // ImageFeatures returns get_image_features [B, D].
 func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
-	return m.VisualProjection.Forward(m.Vision.Forward(pixels, Options{}).PoolerOutput)
+	return m.VisualProjection.Forward(m.Vision.Pooled(pixels, Options{}))
 }
 
 // Forward runs both towers and the contrastive head. With wantLoss, the
 // images and texts must be paired one to one.
 func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
 	out := &Output{}
-	if opt.PackText {
+	if opt.PooledOnly {
 		out.Text = &TowerOutput{PoolerOutput: m.Text.Pooled(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)}
+		out.Vision = &TowerOutput{PoolerOutput: m.Vision.Pooled(in.PixelValues, opt)}
 	} else {
 		out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+		out.Vision = m.Vision.Forward(in.PixelValues, opt)
 	}
-	out.Vision = m.Vision.Forward(in.PixelValues, opt)
 	out.TextEmbeds = tensor.L2Normalize(m.TextProjection.Forward(out.Text.PoolerOutput), 0)
 	out.ImageEmbeds = tensor.L2Normalize(m.VisualProjection.Forward(out.Vision.PoolerOutput), 0)
 	out.LogitsPerText = tensor.Mul(tensor.MatMul(out.TextEmbeds, out.ImageEmbeds, false, true), tensor.Exp(m.LogitScale))

@@ -143,8 +143,8 @@ func TestPooledMatchesForward(t *testing.T) {
 	}
 }
 
-// Model.Forward with PackText gives the same loss and embeddings.
-func TestForwardPackText(t *testing.T) {
+// Model.Forward with PooledOnly gives the same loss and embeddings.
+func TestForwardPooledOnly(t *testing.T) {
 	m := smallText(t, 58)
 	lens := []int{5, 3, 9}
 	ids, mask := textBatch(m, lens, 10)
@@ -153,16 +153,19 @@ func TestForwardPackText(t *testing.T) {
 	var a, b *Output
 	tensor.NoGrad(func() {
 		a = m.Forward(in, true, Options{})
-		b = m.Forward(in, true, Options{PackText: true})
+		b = m.Forward(in, true, Options{PooledOnly: true})
 	})
 	if d := relDiff(b.TextEmbeds.Data(), a.TextEmbeds.Data()); d > 1e-6 {
 		t.Errorf("text embeddings differ: %g", d)
 	}
+	if d := relDiff(b.ImageEmbeds.Data(), a.ImageEmbeds.Data()); d > 1e-6 {
+		t.Errorf("image embeddings differ: %g", d)
+	}
 	if d := math.Abs(float64(a.Loss.Item() - b.Loss.Item())); d > 1e-6 {
 		t.Errorf("loss %v vs %v", b.Loss.Item(), a.Loss.Item())
 	}
-	if b.Text.LastHiddenState != nil || b.Text.PoolerOutput == nil {
-		t.Errorf("PackText output should hold only the pooled text output")
+	if b.Text.LastHiddenState != nil || b.Text.PoolerOutput == nil || b.Vision.LastHiddenState != nil || b.Vision.PoolerOutput == nil {
+		t.Errorf("PooledOnly output should hold only the pooled outputs")
 	}
 }
 
@@ -172,4 +175,58 @@ func maxAbs(a []float32) float64 {
 		m = math.Max(m, math.Abs(float64(v)))
 	}
 	return m
+}
+
+// VisionModel.Pooled (last layer on the class token only) gives Forward's
+// pooled output and the same parameter gradients, with and without
+// gradient checkpointing.
+func TestVisionPooledMatchesForward(t *testing.T) {
+	for _, ckpt := range []bool{false, true} {
+		t.Run(fmt.Sprintf("checkpointing=%v", ckpt), func(t *testing.T) {
+			m := smallText(t, 58)
+			rng := tensor.NewRNG(6)
+			m.Vision.VisitParams("", func(_ string, p **tensor.Tensor) {
+				d := (*p).Data()
+				for i := range d {
+					d[i] += float32(rng.Normal() * 0.05)
+				}
+			})
+			m.Vision.Encoder.Checkpointing = ckpt
+			pixels := tensor.RandN(rng, 0, 1, 3, 3, 8, 8)
+			w := tensor.RandN(rng, 0, 1, 3, m.Config.VisionConfig.HiddenSize)
+			grads := func() map[string][]float32 {
+				g := map[string][]float32{}
+				m.Vision.VisitParams("", func(name string, p **tensor.Tensor) {
+					if gr := (*p).Grad(); gr != nil {
+						g[name] = append([]float32(nil), gr.Data()...)
+					}
+					(*p).ClearGrad()
+				})
+				return g
+			}
+			want := m.Vision.Forward(pixels, Options{RNG: tensor.NewRNG(1)}).PoolerOutput
+			tensor.SumAll(tensor.Mul(want, w)).Backward()
+			wantG := grads()
+			got := m.Vision.Pooled(pixels, Options{RNG: tensor.NewRNG(1)})
+			tensor.SumAll(tensor.Mul(got, w)).Backward()
+			gotG := grads()
+			if d := relDiff(got.Data(), want.Data()); d > 1e-6 {
+				t.Errorf("pooled output differs: relative L2 %g", d)
+			}
+			if len(gotG) != len(wantG) || len(wantG) == 0 {
+				t.Fatalf("%d parameters got gradients, want %d", len(gotG), len(wantG))
+			}
+			for name, wg := range wantG {
+				if strings.HasSuffix(name, "k_proj.bias") {
+					if d := maxAbs(gotG[name]) + maxAbs(wg); d > 1e-6 {
+						t.Errorf("%s: gradient %g, want ≈0", name, d)
+					}
+					continue
+				}
+				if d := relDiff(gotG[name], wg); d > 1e-5 {
+					t.Errorf("%s: gradient relative L2 difference %g", name, d)
+				}
+			}
+		})
+	}
 }

@@ -53,11 +53,12 @@ type TrainOptions struct {
 	LoRARank int
 	// Checkpointing turns gradient checkpointing on.
 	Checkpointing bool
-	// PadText runs the text tower on the padded rows (77 tokens each, the
-	// work transformers and the PyTorch peer do) instead of packing each
-	// row up to its end-of-text token, which is the trainer's default.
-	PadText bool
-	Seed    uint64
+	// AllTokens computes every position of both towers (77 text tokens
+	// per row, every token of the last layers: the work transformers and
+	// the PyTorch peer do) instead of only what the embeddings depend on,
+	// which is the trainer's default (models.Batch.AllTokens).
+	AllTokens bool
+	Seed      uint64
 }
 
 // TrainResult is what `vlmtune bench train --json` prints.
@@ -73,7 +74,7 @@ type TrainResult struct {
 	TrainableParams int64   `json:"trainable_params"`
 	TotalParams     int64   `json:"total_params"`
 	Loss            float64 `json:"loss"`
-	PadText         bool    `json:"pad_text"`
+	AllTokens       bool    `json:"all_tokens"`
 }
 
 // randomBatch draws pixels N(0,1) and token ids with an EOS at a random
@@ -140,7 +141,7 @@ func Train(opt TrainOptions) (*TrainResult, error) {
 	params := optim.Collect(nn.Params(m), false)
 	o := optim.NewAdamW(params, 0.9, 0.98, 1e-6, 0.1)
 	batch := randomBatch(cfg, opt.Batch, rng)
-	batch.PadText = opt.PadText
+	batch.AllTokens = opt.AllTokens
 	step := func() float64 {
 		optim.ZeroGrad(params)
 		out := m.Contrast(batch, true, nil)
@@ -160,7 +161,7 @@ func Train(opt TrainOptions) (*TrainResult, error) {
 	return &TrainResult{
 		Arch: opt.Arch, Method: opt.Method, Batch: opt.Batch, Steps: opt.Steps, Threads: runtime.GOMAXPROCS(0),
 		SamplesPerS: float64(opt.Batch*opt.Steps) / el, SecPerStep: el / float64(opt.Steps),
-		PeakRSSBytes: PeakRSS(), TrainableParams: trainable, TotalParams: total, Loss: loss, PadText: opt.PadText,
+		PeakRSSBytes: PeakRSS(), TrainableParams: trainable, TotalParams: total, Loss: loss, AllTokens: opt.AllTokens,
 	}, nil
 }
 
