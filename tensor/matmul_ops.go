@@ -207,7 +207,9 @@ func Linear(x, weight, bias *Tensor) *Tensor {
 		rows = numel(x.shape[:x.Rank()-1])
 	}
 	shape := append(append([]int(nil), x.shape[:x.Rank()-1]...), outF)
-	out := newTensor(shape)
+	// Every element is written: by the bias broadcast, or by the product
+	// with beta 0, which never reads C.
+	out := &Tensor{shape: shape, data: allocUninit(rows * outF)}
 	beta := float32(0)
 	if bias != nil {
 		kernels.BroadcastRows(out.data, bias.data, rows)
@@ -220,7 +222,7 @@ func Linear(x, weight, bias *Tensor) *Tensor {
 	}
 	node.backward = func(g []float32) {
 		if x.requiresGrad {
-			gx := alloc(len(x.data))
+			gx := allocUninit(len(x.data)) // beta 0: every element written
 			kernels.Gemm(false, false, rows, in, outF, 1, g, outF, weight.data, in, 0, gx, in)
 			addGrad(x, gx, true)
 		}

@@ -114,11 +114,17 @@ func sampleMemory() {
 }
 
 // alloc returns a zeroed float32 slice and accounts for it.
-func alloc(n int) []float32 {
+func alloc(n int) []float32 { return allocate(n, true) }
+
+// allocUninit is alloc for a caller that overwrites every element before
+// reading any: a recycled buffer is not cleared first.
+func allocUninit(n int) []float32 { return allocate(n, false) }
+
+func allocate(n int, zero bool) []float32 {
 	if n == 0 {
 		return []float32{}
 	}
-	if d := getPooled(n); d != nil {
+	if d := getPooled(n, zero); d != nil {
 		return d
 	}
 	d := make([]float32, n)

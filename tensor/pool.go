@@ -49,8 +49,9 @@ func poolClass(n int) int {
 	return e*16 + k
 }
 
-// getPooled returns a zeroed buffer of n floats from the pool, or nil.
-func getPooled(n int) []float32 {
+// getPooled returns a buffer of n floats from the pool (zeroed when zero
+// is set; otherwise holding stale values), or nil.
+func getPooled(n int, zero bool) []float32 {
 	if n < poolMinLen {
 		return nil
 	}
@@ -71,7 +72,9 @@ func getPooled(n int) []float32 {
 			pool.lastUse[k] = pool.gen
 			pool.Unlock()
 			b = b[:n:n]
-			clear(b)
+			if zero {
+				clear(b)
+			}
 			return b
 		}
 	}

@@ -84,7 +84,7 @@ func TestPoolServesSmallerRequests(t *testing.T) {
 		b[i] = 1
 	}
 	release(b)
-	got := getPooled(1990)
+	got := getPooled(1990, true)
 	if got == nil || len(got) != 1990 || cap(got) != 1990 {
 		t.Fatalf("getPooled(1990) = len %d cap %d, want a pooled buffer of 1990", len(got), cap(got))
 	}
@@ -97,7 +97,54 @@ func TestPoolServesSmallerRequests(t *testing.T) {
 		t.Errorf("pool still holds %d bytes", PooledBytes())
 	}
 	release(make([]float32, 1990))
-	if getPooled(2000) != nil && poolClass(2000) == poolClass(1990) {
+	if getPooled(2000, true) != nil && poolClass(2000) == poolClass(1990) {
 		t.Errorf("a 1990-float buffer served a request for 2000")
+	}
+}
+
+// Linear writes every element of its (unzeroed, recycled) output and input
+// gradient: stale pool contents must not leak into either.
+func TestLinearOverwritesRecycledBuffers(t *testing.T) {
+	if tracking() {
+		t.Skip("memory tracking disables the pool")
+	}
+	FreePool()
+	defer FreePool()
+	const rows, in, out = 40, 33, 50 // 2000 and 1320 floats: both pooled sizes
+	rng := NewRNG(2)
+	x := RandN(rng, 0, 1, rows, in).SetRequiresGrad(true)
+	w := RandN(rng, 0, 1, out, in)
+	for _, bias := range []*Tensor{nil, RandN(rng, 0, 1, out)} {
+		want := MatMul(x.Detach(), w, false, true)
+		if bias != nil {
+			want = Add(want, bias)
+		}
+		for _, n := range []int{rows * out, rows * in} {
+			junk := make([]float32, n)
+			for i := range junk {
+				junk[i] = float32(i%7) - 1e6
+			}
+			release(junk)
+		}
+		y := Linear(x, w, bias)
+		for i, v := range y.Data() {
+			if d := v - want.Data()[i]; d > 1e-4 || d < -1e-4 {
+				t.Fatalf("bias %v: output %d = %v, want %v", bias != nil, i, v, want.Data()[i])
+			}
+		}
+		SumAll(y).Backward()
+		// d/dx of Σ x·wᵀ is Σ_out w[out, :] for every row.
+		for r := 0; r < rows; r++ {
+			for j := 0; j < in; j++ {
+				var s float32
+				for o := 0; o < out; o++ {
+					s += w.Data()[o*in+j]
+				}
+				if d := x.Grad().Data()[r*in+j] - s; d > 1e-3 || d < -1e-3 {
+					t.Fatalf("input gradient [%d,%d] = %v, want %v", r, j, x.Grad().Data()[r*in+j], s)
+				}
+			}
+		}
+		x.ClearGrad()
 	}
 }

@@ -44,7 +44,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 func main() {
 	// Unless GOGC is set, the collector's target follows the live heap
-	// (gctune.Default): 256 MiB of headroom, between 10% and 100%. Big
+	// (gctune.Default): 128 MiB of headroom, between 10% and 100%. Big
 	// models stay close to their live size (Go's default of 100 would let
 	// the heap double); small ones do not collect every few megabytes.
 	if os.Getenv("GOGC") == "" {

@@ -25,8 +25,8 @@ type Policy struct {
 	MaxPercent int    // highest GOGC percentage
 }
 
-// Default: 256 MiB of headroom, between 10% and 100%.
-var Default = Policy{Headroom: 256 << 20, MinPercent: 10, MaxPercent: 100}
+// Default: 128 MiB of headroom, between 10% and 100%.
+var Default = Policy{Headroom: 128 << 20, MinPercent: 10, MaxPercent: 100}
 
 // Percent returns the GOGC percentage for a live heap of live bytes (0,
 // before the first collection has measured it: the maximum).
