@@ -12,7 +12,7 @@ import (
 // surrounding elements hold the guard value and must be unchanged after
 // the call.
 
-var vecSizes = []int{1, 7, 8, 15, 17, 31, 33, 50, 77, 771}
+var vecSizes = []int{1, 2, 3, 4, 5, 6, 7, 8, 12, 14, 15, 17, 31, 33, 50, 77, 771}
 
 const vecGuardN = 9 // guard elements on each side
 
