@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vlmtune/vlmtune/internal/testutil"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )
@@ -66,9 +67,11 @@ func textBatch(m *Model, lens []int, tl int) (ids, mask []int32) {
 	return ids, mask
 }
 
-func paramGrads(m *Model) map[string][]float32 {
+// takeGrads returns the gradients of mod's parameters by name and clears
+// them.
+func takeGrads(mod nn.Module) map[string][]float32 {
 	g := map[string][]float32{}
-	m.Text.VisitParams("", func(name string, p **tensor.Tensor) {
+	mod.VisitParams("", func(name string, p **tensor.Tensor) {
 		if gr := (*p).Grad(); gr != nil {
 			g[name] = append([]float32(nil), gr.Data()...)
 		}
@@ -77,14 +80,30 @@ func paramGrads(m *Model) map[string][]float32 {
 	return g
 }
 
-func relDiff(a, b []float32) float64 {
-	var num, den float64
-	for i := range a {
-		d := float64(a[i] - b[i])
-		num += d * d
-		den += float64(b[i]) * float64(b[i])
+// checkPooled compares a pooled output and the parameter gradients it
+// produced with Forward's.
+func checkPooled(t *testing.T, got, want *tensor.Tensor, gotG, wantG map[string][]float32) {
+	t.Helper()
+	if d := testutil.RelL2(got.Data(), want.Data()); d > 1e-6 {
+		t.Errorf("pooled output differs: relative L2 %g", d)
 	}
-	return math.Sqrt(num / math.Max(den, 1e-30))
+	if len(gotG) != len(wantG) || len(wantG) == 0 {
+		t.Fatalf("%d parameters got gradients, want %d", len(gotG), len(wantG))
+	}
+	for name, wg := range wantG {
+		if strings.HasSuffix(name, "k_proj.bias") {
+			// Zero in exact arithmetic (a bias shared by every key shifts
+			// all scores of a query alike): both sides are rounding noise,
+			// compared absolutely.
+			if d := maxAbs(gotG[name]) + maxAbs(wg); d > 1e-6 {
+				t.Errorf("%s: gradient %g, want ≈0", name, d)
+			}
+			continue
+		}
+		if d := testutil.RelL2(gotG[name], wg); d > 1e-5 {
+			t.Errorf("%s: gradient relative L2 difference %g", name, d)
+		}
+	}
 }
 
 // Pooled (packed rows) gives Forward's pooled output and the same
@@ -112,32 +131,10 @@ func TestPooledMatchesForward(t *testing.T) {
 
 				want := m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput
 				tensor.SumAll(tensor.Mul(want, w)).Backward()
-				wantG := paramGrads(m)
-
+				wantG := takeGrads(m.Text)
 				got := m.Text.Pooled(ids, b, tl, mask, Options{})
 				tensor.SumAll(tensor.Mul(got, w)).Backward()
-				gotG := paramGrads(m)
-
-				if d := relDiff(got.Data(), want.Data()); d > 1e-6 {
-					t.Errorf("pooled output differs: relative L2 %g", d)
-				}
-				if len(gotG) != len(wantG) {
-					t.Fatalf("%d parameters got gradients, want %d", len(gotG), len(wantG))
-				}
-				for name, wg := range wantG {
-					if strings.HasSuffix(name, "k_proj.bias") {
-						// Zero in exact arithmetic (a bias shared by every
-						// key shifts all scores of a query alike): both
-						// sides are rounding noise, compared absolutely.
-						if d := maxAbs(gotG[name]) + maxAbs(wg); d > 1e-6 {
-							t.Errorf("%s: gradient %g, want ≈0", name, d)
-						}
-						continue
-					}
-					if d := relDiff(gotG[name], wg); d > 1e-5 {
-						t.Errorf("%s: gradient relative L2 difference %g", name, d)
-					}
-				}
+				checkPooled(t, got, want, takeGrads(m.Text), wantG)
 			})
 		}
 	}
@@ -155,10 +152,10 @@ func TestForwardPooledOnly(t *testing.T) {
 		a = m.Forward(in, true, Options{})
 		b = m.Forward(in, true, Options{PooledOnly: true})
 	})
-	if d := relDiff(b.TextEmbeds.Data(), a.TextEmbeds.Data()); d > 1e-6 {
+	if d := testutil.RelL2(b.TextEmbeds.Data(), a.TextEmbeds.Data()); d > 1e-6 {
 		t.Errorf("text embeddings differ: %g", d)
 	}
-	if d := relDiff(b.ImageEmbeds.Data(), a.ImageEmbeds.Data()); d > 1e-6 {
+	if d := testutil.RelL2(b.ImageEmbeds.Data(), a.ImageEmbeds.Data()); d > 1e-6 {
 		t.Errorf("image embeddings differ: %g", d)
 	}
 	if d := math.Abs(float64(a.Loss.Item() - b.Loss.Item())); d > 1e-6 {
@@ -194,39 +191,12 @@ func TestVisionPooledMatchesForward(t *testing.T) {
 			m.Vision.Encoder.Checkpointing = ckpt
 			pixels := tensor.RandN(rng, 0, 1, 3, 3, 8, 8)
 			w := tensor.RandN(rng, 0, 1, 3, m.Config.VisionConfig.HiddenSize)
-			grads := func() map[string][]float32 {
-				g := map[string][]float32{}
-				m.Vision.VisitParams("", func(name string, p **tensor.Tensor) {
-					if gr := (*p).Grad(); gr != nil {
-						g[name] = append([]float32(nil), gr.Data()...)
-					}
-					(*p).ClearGrad()
-				})
-				return g
-			}
 			want := m.Vision.Forward(pixels, Options{RNG: tensor.NewRNG(1)}).PoolerOutput
 			tensor.SumAll(tensor.Mul(want, w)).Backward()
-			wantG := grads()
+			wantG := takeGrads(m.Vision)
 			got := m.Vision.Pooled(pixels, Options{RNG: tensor.NewRNG(1)})
 			tensor.SumAll(tensor.Mul(got, w)).Backward()
-			gotG := grads()
-			if d := relDiff(got.Data(), want.Data()); d > 1e-6 {
-				t.Errorf("pooled output differs: relative L2 %g", d)
-			}
-			if len(gotG) != len(wantG) || len(wantG) == 0 {
-				t.Fatalf("%d parameters got gradients, want %d", len(gotG), len(wantG))
-			}
-			for name, wg := range wantG {
-				if strings.HasSuffix(name, "k_proj.bias") {
-					if d := maxAbs(gotG[name]) + maxAbs(wg); d > 1e-6 {
-						t.Errorf("%s: gradient %g, want ≈0", name, d)
-					}
-					continue
-				}
-				if d := relDiff(gotG[name], wg); d > 1e-5 {
-					t.Errorf("%s: gradient relative L2 difference %g", name, d)
-				}
-			}
+			checkPooled(t, got, want, takeGrads(m.Vision), wantG)
 		})
 	}
 }
