@@ -19,8 +19,9 @@ type Batch struct {
 	// transformers does. By default CLIP computes only what the embeddings
 	// depend on (text rows packed up to their pooled token, the last layers
 	// on the pooled tokens only: clip.TextModel.Pooled and
-	// clip.VisionModel.Pooled): the same loss and gradients up to float32
-	// rounding, with less work. SigLIP always computes every position.
+	// clip.VisionModel.Pooled; SigLIP: the last text layer on the pooled
+	// token only, siglip.TextModel.Pooled): the same loss and gradients up
+	// to float32 rounding, with less work.
 	AllTokens bool
 }
 
@@ -138,7 +139,7 @@ func (m SigLIP) UsesTextMask() bool { return false }
 
 // Contrast runs SiglipModel.forward.
 func (m SigLIP) Contrast(b Batch, wantLoss bool, rng *tensor.RNG) *ContrastOutput {
-	o := m.Forward(siglip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, siglip.Options{RNG: rng})
+	o := m.Forward(siglip.Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, siglip.Options{RNG: rng, PooledOnly: !b.AllTokens})
 	return &ContrastOutput{TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerText: o.LogitsPerText, LogitsPerImage: o.LogitsPerImage, Loss: o.Loss}
 }
 

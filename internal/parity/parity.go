@@ -68,6 +68,12 @@ func I32(t testing.TB, f *safetensors.File, name string) []int32 {
 // reference is ~0) and reports failures on t.
 func Check(t testing.TB, name string, got, want *tensor.Tensor) {
 	t.Helper()
+	CheckTol(t, name, got, want, OutputTol)
+}
+
+// CheckTol is Check with a relative tolerance of tol.
+func CheckTol(t testing.TB, name string, got, want *tensor.Tensor, tol float64) {
+	t.Helper()
 	if got == nil {
 		t.Errorf("%s: missing output", name)
 		return
@@ -85,8 +91,38 @@ func Check(t testing.TB, name string, got, want *tensor.Tensor) {
 		}
 		return
 	}
-	if e := testutil.RelL2(got.Data(), want.Data()); e > OutputTol {
-		t.Errorf("%s: relative L2 error %.3g > %.0g", name, e, OutputTol)
+	if e := testutil.RelL2(got.Data(), want.Data()); e > tol {
+		t.Errorf("%s: relative L2 error %.3g > %.0g", name, e, tol)
+	}
+}
+
+// TakeGrads returns copies of m's parameter gradients by name (parameters
+// without one are left out) and clears them, for comparing two runs.
+func TakeGrads(m nn.Module) map[string]*tensor.Tensor {
+	g := map[string]*tensor.Tensor{}
+	m.VisitParams("", func(name string, p **tensor.Tensor) {
+		if gr := (*p).Grad(); gr != nil {
+			g[name] = gr.Detach().Clone()
+		}
+		(*p).ClearGrad()
+	})
+	return g
+}
+
+// CheckSameGrads checks that two runs gave gradients to the same
+// parameters, agreeing within tol (CheckTol).
+func CheckSameGrads(t testing.TB, got, want map[string]*tensor.Tensor, tol float64) {
+	t.Helper()
+	if len(got) != len(want) || len(want) == 0 {
+		t.Errorf("%d parameters got gradients, want %d", len(got), len(want))
+	}
+	for name, w := range want {
+		g, ok := got[name]
+		if !ok {
+			t.Errorf("grad.%s: missing", name)
+			continue
+		}
+		CheckTol(t, "grad."+name, g, w, tol)
 	}
 }
 

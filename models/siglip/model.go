@@ -164,6 +164,9 @@ type TowerOutput struct {
 type Options struct {
 	WantHidden, WantAttentions bool
 	RNG                        *tensor.RNG
+	// PooledOnly makes Model.Forward compute the text tower with
+	// TextModel.Pooled (Output.Text then holds only PoolerOutput).
+	PooledOnly bool
 }
 
 // Forward runs the text tower on ids [B, T]; mask may be nil (SigLIP is
@@ -172,6 +175,37 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
 		panic(fmt.Sprintf("siglip.TextModel.Forward: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
 	}
+	x, keyMask, tl := t.embed(ids, b, tl, mask)
+	enc := nn.EncoderOutput{}
+	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
+	x = t.FinalLayerNorm.Forward(x)
+	c := x.Dim(2)
+	pooled := t.Head.Forward(tensor.Reshape(tensor.Slice(x, 1, tl-1, tl), b, c))
+	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+}
+
+// Pooled returns Forward's PoolerOutput [B, D], computing in the last
+// layer only the last position of each row, the one it is pooled from.
+// With WantHidden or WantAttentions it runs Forward.
+func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *tensor.Tensor {
+	if opt.WantHidden || opt.WantAttentions {
+		return t.Forward(ids, b, tl, mask, opt).PoolerOutput
+	}
+	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
+		panic(fmt.Sprintf("siglip.TextModel.Pooled: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
+	}
+	x, keyMask, tl := t.embed(ids, b, tl, mask)
+	last := make([]int, b)
+	for i := range last {
+		last[i] = tl - 1
+	}
+	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, Outputs: last, CheckpointRNG: opt.RNG}, nil)
+	return t.Head.Forward(t.FinalLayerNorm.Forward(tensor.Reshape(x, b, x.Dim(2))))
+}
+
+// embed returns the encoder's input [B, T', C], its key mask and T' (T plus
+// any prompt tokens).
+func (t *TextModel) embed(ids []int32, b, tl int, mask []int32) (*tensor.Tensor, []bool, int) {
 	if tl > t.Config.MaxPositionEmbeddings {
 		panic(fmt.Sprintf("siglip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
 	}
@@ -190,13 +224,7 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 			panic(fmt.Sprintf("siglip.TextModel.Forward: %d tokens with the prompt exceed max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
 		}
 	}
-	x = tensor.Add(x, tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl))
-	enc := nn.EncoderOutput{}
-	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
-	x = t.FinalLayerNorm.Forward(x)
-	c := x.Dim(2)
-	pooled := t.Head.Forward(tensor.Reshape(tensor.Slice(x, 1, tl-1, tl), b, c))
-	return &TowerOutput{LastHiddenState: x, PoolerOutput: pooled, HiddenStates: enc.HiddenStates, Attentions: enc.Attentions}
+	return tensor.Add(x, tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl)), keyMask, tl
 }
 
 // Forward runs the vision tower on pixels [B, 3, H, W].
@@ -238,7 +266,7 @@ type Output struct {
 // TextFeatures returns get_text_features (the pooled, head-projected text
 // output).
 func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
-	return m.Text.Forward(ids, b, tl, mask, Options{}).PoolerOutput
+	return m.Text.Pooled(ids, b, tl, mask, Options{})
 }
 
 // ImageFeatures returns get_image_features.
@@ -252,7 +280,11 @@ func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
 		panic("siglip.Model.Forward: the vision tower has no pooling head (vision_use_head is false)")
 	}
 	out := &Output{}
-	out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	if opt.PooledOnly {
+		out.Text = &TowerOutput{PoolerOutput: m.Text.Pooled(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)}
+	} else {
+		out.Text = m.Text.Forward(in.InputIDs, in.Batch, in.SeqLen, in.AttentionMask, opt)
+	}
 	out.Vision = m.Vision.Forward(in.PixelValues, opt)
 	out.TextEmbeds = tensor.L2Normalize(out.Text.PoolerOutput, 0)
 	out.ImageEmbeds = tensor.L2Normalize(out.Vision.PoolerOutput, 0)
