@@ -546,6 +546,20 @@ def main():
                [("SI", "Y0"), ("DX", "Y13")], [("Y0", "DI")], ACT_BWD[k], [], nreg="n+24(FP)",
                unroll=len(regs(ACT_BWD[k]) | {0, 13}) <= 8)
 
+    # Bias + activation in one pass: pre = x + bias (stored when pre is
+    # wanted), dst = f(pre). Y13 holds the bias, Y14 the pre-activation
+    # copy; the activation bodies leave both alone.
+    for k, nm in enumerate(names):
+        for with_pre in (False, True):
+            assert not ({13, 14} & regs(ACT_FWD[k])), nm
+            rn = f"vbias{nm}{'Pre' if with_pre else ''}AVX2"
+            emit(f"// {rn}: {'pre = x + bias, ' if with_pre else ''}dst = f(x + bias).")
+            stream(f"{rn}(dst, pre, x, bias *float32, n int)", "$0-40",
+                   ["MOVQ dst+0(FP), DI", "MOVQ pre+8(FP), R8", "MOVQ x+16(FP), SI", "MOVQ bias+24(FP), DX"],
+                   [("SI", "Y0"), ("DX", "Y13")], ([("Y14", "R8")] if with_pre else []) + [("Y0", "DI")],
+                   ["VADDPS Y13, Y0, Y0"] + (["VMOVAPS Y0, Y14"] if with_pre else []) + ACT_FWD[k], [],
+                   nreg="n+32(FP)")
+
     emit("// vadamwAVX2: one AdamW step; c = [decay, b1, 1−b1, b2, 1−b2, sqrtBC2, eps, stepSize].")
     emit("// The operations and their order are those of adamwGeneric (no fused")
     emit("// multiply-adds), so results are bit-identical to it.")

@@ -239,21 +239,34 @@ func biasActivateAVX2(a Activation, dst, pre, x, bias []float32, rows, cols int)
 	for r := 0; r < rows; r++ {
 		s := r * cols
 		xr, yr := x[s:s+cols], dst[s:s+cols]
-		in := xr
-		if pre != nil {
-			in = pre[s : s+cols]
-			if bias != nil {
-				vbinAddAVX2(&in[0], &xr[0], &bias[0], cols)
-			} else {
-				copy(in, xr)
-			}
-		} else if bias != nil {
-			vbinAddAVX2(&yr[0], &xr[0], &bias[0], cols)
-			in = yr
+		switch {
+		case bias != nil && pre != nil:
+			biasActPre[a](&yr[0], &pre[s], &xr[0], &bias[0], cols)
+		case bias != nil:
+			biasAct[a](&yr[0], nil, &xr[0], &bias[0], cols)
+		case pre != nil:
+			copy(pre[s:s+cols], xr)
+			f(&yr[0], &xr[0], cols)
+		default:
+			f(&yr[0], &xr[0], cols)
 		}
-		f(&yr[0], &in[0], cols)
 	}
 }
+
+// biasAct and biasActPre add the bias and apply the activation in one pass
+// (biasActPre also stores the sum).
+var (
+	biasAct = [...]func(dst, pre, x, bias *float32, n int){
+		Identity: vbiasIdentityAVX2, GELU: vbiasGELUAVX2, GELUTanh: vbiasGELUTanhAVX2,
+		QuickGELU: vbiasQuickGELUAVX2, SiLU: vbiasSiLUAVX2, ReLU: vbiasReLUAVX2,
+		Sigmoid: vbiasSigmoidAVX2, Tanh: vbiasTanhAVX2,
+	}
+	biasActPre = [...]func(dst, pre, x, bias *float32, n int){
+		Identity: vbiasIdentityPreAVX2, GELU: vbiasGELUPreAVX2, GELUTanh: vbiasGELUTanhPreAVX2,
+		QuickGELU: vbiasQuickGELUPreAVX2, SiLU: vbiasSiLUPreAVX2, ReLU: vbiasReLUPreAVX2,
+		Sigmoid: vbiasSigmoidPreAVX2, Tanh: vbiasTanhPreAVX2,
+	}
+)
 
 func adamwAVX2(p, g, m, v []float32, h AdamWParams, bc1, sqrtBC2 float32) {
 	if len(p) == 0 {

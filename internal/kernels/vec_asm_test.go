@@ -233,7 +233,7 @@ func TestActivationKernelsAgainstReference(t *testing.T) {
 func TestBiasActivateAgainstReference(t *testing.T) {
 	forEachPath(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(17, 18))
-		for _, a := range []Activation{GELU, QuickGELU, ReLU} {
+		for _, a := range []Activation{Identity, GELU, GELUTanh, QuickGELU, SiLU, ReLU, Sigmoid, Tanh} {
 			for _, cols := range vecSizes {
 				rows := 3
 				n := rows * cols

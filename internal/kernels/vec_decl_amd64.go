@@ -149,6 +149,54 @@ func vactTanhAVX2(dst, x *float32, n int)
 func vactBwdTanhAVX2(dx, x, dy *float32, n int)
 
 //go:noescape
+func vbiasIdentityAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasIdentityPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasGELUAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasGELUPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasGELUTanhAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasGELUTanhPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasQuickGELUAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasQuickGELUPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasSiLUAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasSiLUPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasReLUAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasReLUPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasSigmoidAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasSigmoidPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasTanhAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
+func vbiasTanhPreAVX2(dst, pre, x, bias *float32, n int)
+
+//go:noescape
 func vadamwAVX2(p, grad, m, v *float32, n int, c *[8]float32)
 
 //go:noescape
