@@ -52,7 +52,18 @@ func softmaxRowsAVX2(dst, src []float32, rows, cols int) {
 		return
 	}
 	_, _ = dst[rows*cols-1], src[rows*cols-1]
-	vsoftmaxRowsAVX2(&dst[0], &src[0], rows, cols)
+	// Pairs of rows through the two-row kernel, which stops before a pair
+	// holding an all −Inf row; the single-row kernel does that pair's
+	// first row and an odd last row.
+	for r := 0; r < rows; {
+		if pairs := (rows - r) / 2; pairs > 0 {
+			r += vsoftmaxRows2AVX2(&dst[r*cols], &src[r*cols], pairs, cols)
+		}
+		if r < rows {
+			vsoftmaxRowsAVX2(&dst[r*cols], &src[r*cols], 1, cols)
+			r++
+		}
+	}
 }
 
 func softmaxRowsBackwardAVX2(dx, y, dy []float32, rows, cols int) {

@@ -17,6 +17,9 @@ func vexpSumNoStoreAVX2(dst, src *float32, n int, shift float32) float32
 func vsoftmaxRowsAVX2(dst, src *float32, rows, cols int)
 
 //go:noescape
+func vsoftmaxRows2AVX2(dst, src *float32, pairs, cols int) int
+
+//go:noescape
 func vmaxAVX2(x *float32, n int) float32
 
 //go:noescape
