@@ -197,7 +197,7 @@ def stream(sig, frame, prologue, ins, outs, body, epilogue, acc=(), tailfix=(), 
     emit("")
 
 
-def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False):
+def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False, prefetch=None):
     """The element loop over CX elements (clobbers AX, BX, CX, Y15 and
     advances the pointer registers), ending at label name_done.
 
@@ -205,8 +205,10 @@ def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False):
     inputs PREFETCH bytes ahead: their arithmetic outlasts what the
     hardware prefetcher keeps in flight, and the measured big-array
     activation kernels ran 5–20% faster with it; short streaming bodies
-    ran as fast or slower, so they leave it to the hardware."""
-    prefetched = sorted(set(p for p, _ in ins)) if len(body) >= 8 else []
+    ran as fast or slower, so they leave it to the hardware. prefetch, when
+    given, replaces those lines."""
+    if prefetch is None:
+        prefetch = [f"PREFETCHT0 {PREFETCH}({p})" for p in sorted(set(p for p, _ in ins))] if len(body) >= 8 else []
     if unroll:
         # Two independent copies of the body, interleaved, on 16 elements
         # per iteration: the exp-based bodies are long dependency chains,
@@ -220,8 +222,8 @@ def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False):
         emit("\tSHRQ $4, BX")
         emit(f"\tJZ   {name}_one")
         emit(f"{name}_loop2:")
-        for p in prefetched:
-            emit(f"\tPREFETCHT0 {PREFETCH}({p})")
+        for l in prefetch:
+            emit("\t" + l)
         for p, y in ins:
             emit(f"\tVMOVUPS ({p}), {y}")
             emit(f"\tVMOVUPS 32({p}), {rename(y, m)}")
@@ -245,8 +247,8 @@ def loop(name, shared, ins, outs, body, acc=(), tailfix=(), unroll=False):
     emit(f"\tJZ   {name}_tail")
     emit(f"{name}_loop:")
     if not unroll:
-        for p in prefetched:
-            emit(f"\tPREFETCHT0 {PREFETCH}({p})")
+        for l in prefetch:
+            emit("\t" + l)
     for p, y in ins:
         emit(f"\tVMOVUPS ({p}), {y}")
     for l in list(body) + list(acc):
@@ -418,9 +420,14 @@ def softmax_rows2():
     body_a = ["VSUBPS Y6, Y0, Y0"] + exp("Y0", "Y1", "Y2", "Y3", "Y4")
     body_b = rename(body_a, {0: 8, 1: 9, 2: 10, 3: 11, 4: 12, 6: 13})
     body = [l for pair in zip(body_a, body_b) for l in pair]
+    # The exp pass reads the rows from cache (pass 1 brought them in) and
+    # fetches the next pair's rows meanwhile, so that long rows coming from
+    # memory overlap with this pair's arithmetic. On the last pair it
+    # touches up to two rows past the end: prefetches do not fault.
     loop(name + "_exp", {6, 7, 13, 14}, [("SI", "Y0"), ("R8", "Y8")], [("Y0", "DI"), ("Y8", "DX")], body,
          acc=["VADDPS Y0, Y7, Y7", "VADDPS Y8, Y14, Y14"],
-         tailfix=["VANDPS Y15, Y0, Y0", "VANDPS Y15, Y8, Y8"])
+         tailfix=["VANDPS Y15, Y0, Y0", "VANDPS Y15, Y8, Y8"],
+         prefetch=["PREFETCHT0 (SI)(R10*2)", "PREFETCHT0 (R8)(R10*2)"])
     for l in hsum("Y7", "X7", "X1") + hsum("Y14", "X14", "X1"):
         emit("\t" + l)
     # Pass 3: y *= 1/sum.

@@ -955,8 +955,8 @@ vsoftmaxRows2AVX2_max_done:
 	SHRQ $3, BX
 	JZ   vsoftmaxRows2AVX2_exp_tail
 vsoftmaxRows2AVX2_exp_loop:
-	PREFETCHT0 1024(R8)
-	PREFETCHT0 1024(SI)
+	PREFETCHT0 (SI)(R10*2)
+	PREFETCHT0 (R8)(R10*2)
 	VMOVUPS (SI), Y0
 	VMOVUPS (R8), Y8
 	VSUBPS Y6, Y0, Y0
