@@ -206,7 +206,7 @@ func (t *TextModel) poolIndex(row []int32) int {
 // length; the last layer computes only the pooled tokens. With a text
 // prompt, or when a row's pooled token is itself masked, it runs Forward.
 func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *tensor.Tensor {
-	if t.Prompt != nil || opt.WantHidden || opt.WantAttentions || tl > t.Config.MaxPositionEmbeddings || len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
+	if b == 0 || t.Prompt != nil || opt.WantHidden || opt.WantAttentions || tl > t.Config.MaxPositionEmbeddings || len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
 		return t.Forward(ids, b, tl, mask, opt).PoolerOutput
 	}
 	var tokens []int32
