@@ -4,6 +4,8 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
+
+	"github.com/vlmtune/vlmtune/internal/streamrng"
 )
 
 // object is one shape instance: centre and radius in pixels, rotation in
@@ -169,7 +171,7 @@ func (s *scene) render(size int, rng *rand.Rand) *image.RGBA {
 	key := rng.Uint64()
 	for i, v := range buf {
 		if s.noise > 0 {
-			h := splitmix(key ^ uint64(i))
+			h := streamrng.Mix(key ^ uint64(i))
 			v += (float64(h>>11)/(1<<53)*2 - 1) * s.noise
 		}
 		img.Pix[i/3*4+i%3] = uint8(min(255, max(0, v+0.5)))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vlmtune/vlmtune/internal/streamrng"
 	"image"
 	"io/fs"
 	"math/rand/v2"
@@ -87,7 +88,7 @@ func (g *Generator) Labels() []string { return slices.Clone(g.labels) }
 // rng returns example i's random stream.
 func (g *Generator) rng(i int) *rand.Rand {
 	stream := "synth/" + g.cfg.Kind + "/" + g.cfg.Domain + "/" + g.cfg.Split
-	return rand.New(rand.NewPCG(derive(g.cfg.Seed, stream, uint64(i)), derive(g.cfg.Seed, stream+"/2", uint64(i))))
+	return streamrng.New(g.cfg.Seed, stream, uint64(i))
 }
 
 // ImageName returns the relative path of example i's image.
@@ -286,22 +287,4 @@ func writeMeta(dir string, g *Generator, pairs []Pair, convs []Conversation) err
 			Labels    []string `json:"labels"`
 		}{"vlmtune data synth", 1, g.cfg, []string{"images/NNNNNN.png", "pairs.jsonl", "conversations.json", "labels.txt"}, g.labels})
 	})
-}
-
-// derive hashes a seed, a stream name and an index into a 64-bit seed
-// (splitmix64 over FNV-1a).
-func derive(seed uint64, stream string, i uint64) uint64 {
-	h := uint64(14695981039346656037)
-	for k := 0; k < len(stream); k++ {
-		h ^= uint64(stream[k])
-		h *= 1099511628211
-	}
-	return splitmix(splitmix(seed^h) ^ i)
-}
-
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
