@@ -5,6 +5,8 @@
 package parity
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,6 +26,29 @@ const (
 	// exact arithmetic and float32 noise in the file.
 	ZeroTol = 1e-6
 )
+
+// LoadModel builds a model from the config.json and model.safetensors in
+// dir with the model package's ParseConfig and New, failing the test on
+// any error.
+func LoadModel[C any, M nn.Module](t testing.TB, dir string, parse func(name string, data []byte) (*C, error), build func(C) (M, error)) M {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parse("config.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := build(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nn.LoadState(m, Open(t, filepath.Join(dir, "model.safetensors")), "model.safetensors", nn.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 // Open opens a safetensors file and closes it when the test ends.
 func Open(t testing.TB, path string) *safetensors.File {

@@ -1,7 +1,6 @@
 package clip
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,26 +10,9 @@ import (
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
-// loadFixture builds clip_tiny from its config.json and model.safetensors.
+// loadFixture builds the fixture model in dir.
 func loadFixture(t *testing.T, dir string) *Model {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ParseConfig("config.json", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(*cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := parity.Open(t, filepath.Join(dir, "model.safetensors"))
-	if err := nn.LoadState(m, src, "model.safetensors", nn.LoadOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return parity.LoadModel(t, dir, ParseConfig, New)
 }
 
 // checkParity runs every comparison of clip_tiny's reference file on m.
