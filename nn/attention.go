@@ -67,18 +67,14 @@ func (a *Attention) ForwardRows(qx, kvx *tensor.Tensor, in AttentionInput, pos [
 	}
 	q, k, v := a.Q.Forward(qx), a.K.Forward(kvx), a.V.Forward(kvx)
 	if in.Segments != nil {
-		outs := make([]*tensor.Tensor, len(in.Segments))
-		off := 0
-		for i, l := range in.Segments {
-			end := off + l
+		// Query i sees its segment's keys, up to its own position when
+		// causal (the keys after it are cut off, so no mask is needed).
+		return a.Out.Forward(a.attendSegments(q, k, v, in.Segments, false, func(i, off, l int) (int, int, int) {
 			if in.Causal {
-				end = off + pos[i] + 1
+				return i, i + 1, off + pos[i] + 1
 			}
-			ks, vs, _ := a.withPrefix(tensor.Slice(k, 1, off, end), tensor.Slice(v, 1, off, end), nil)
-			outs[i] = tensor.MultiHeadAttention(tensor.Slice(q, 1, i, i+1), ks, vs, a.Heads, tensor.AttentionOptions{})
-			off += l
-		}
-		return a.Out.Forward(tensor.Concat(1, outs...))
+			return i, i + 1, off + l
+		}))
 	}
 	mask := in.KeyMask
 	if in.Causal {
@@ -134,17 +130,30 @@ func (a *Attention) segmented(q, k, v *tensor.Tensor, in AttentionInput) *tensor
 	if q.Dim(0) != 1 || q.Dim(1) != n || in.KeyMask != nil || in.Weights != nil {
 		panic(fmt.Sprintf("nn.Attention: segments %v (total %d) need input [1, %d, C] without key mask or weights, got %v", in.Segments, n, n, q.Shape()))
 	}
-	if len(in.Segments) == 1 {
-		ks, vs, _ := a.withPrefix(k, v, nil)
-		return tensor.MultiHeadAttention(q, ks, vs, a.Heads, tensor.AttentionOptions{Causal: in.Causal})
-	}
-	outs := make([]*tensor.Tensor, len(in.Segments))
+	return a.attendSegments(q, k, v, in.Segments, in.Causal, func(_, off, l int) (int, int, int) {
+		return off, off + l, off + l
+	})
+}
+
+// attendSegments attends, for each segment i (of length segs[i], starting
+// at off in k and v), the queries q[q0:q1] to the keys and values
+// k[off:kEnd] (plus any prefix), as span(i, off, length) gives them, and
+// concatenates the results along the sequence axis.
+func (a *Attention) attendSegments(q, k, v *tensor.Tensor, segs []int, causal bool, span func(i, off, l int) (q0, q1, kEnd int)) *tensor.Tensor {
+	outs := make([]*tensor.Tensor, len(segs))
 	off := 0
-	for i, l := range in.Segments {
-		qs := tensor.Slice(q, 1, off, off+l)
-		ks, vs, _ := a.withPrefix(tensor.Slice(k, 1, off, off+l), tensor.Slice(v, 1, off, off+l), nil)
-		outs[i] = tensor.MultiHeadAttention(qs, ks, vs, a.Heads, tensor.AttentionOptions{Causal: in.Causal})
+	for i, l := range segs {
+		q0, q1, kEnd := span(i, off, l)
+		qs, ks, vs := q, k, v
+		if len(segs) > 1 || q0 != 0 || q1 != q.Dim(1) || kEnd != k.Dim(1) {
+			qs, ks, vs = tensor.Slice(q, 1, q0, q1), tensor.Slice(k, 1, off, kEnd), tensor.Slice(v, 1, off, kEnd)
+		}
+		ks, vs, _ = a.withPrefix(ks, vs, nil)
+		outs[i] = tensor.MultiHeadAttention(qs, ks, vs, a.Heads, tensor.AttentionOptions{Causal: causal})
 		off += l
+	}
+	if len(outs) == 1 {
+		return outs[0]
 	}
 	return tensor.Concat(1, outs...)
 }
