@@ -85,7 +85,7 @@ func InitModel(dir string, seed uint64) error {
 		return err
 	}
 	m.Init(tensor.NewRNG(seed))
-	return models.Save(dir, models.CLIP{Model: m}, models.SaveOptions{})
+	return models.Save(dir, m, models.SaveOptions{})
 }
 
 // Build pre-trains the built-in model: it generates domain "a" of the

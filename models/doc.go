@@ -1,5 +1,13 @@
-// Package models gives the trainer, the evaluator and the CLI one view of
-// vlmtune's dual encoders (CLIP and SigLIP): the DualEncoder interface,
-// and Load and Save for Hugging Face checkpoint directories, dispatching
-// on config.json's model_type.
+// Package models is vlmtune's model registry and the capability
+// interfaces its layers above program against.
+//
+// A model family (package models/clip, models/siglip, ...) registers
+// itself once with Register, by Hugging Face model_type and architecture
+// names, with a constructor that decodes config.json. Load reads a
+// checkpoint directory into the family's model and returns it as a Model
+// (configuration, parameter declaration, saving); callers ask for what
+// they need with a type assertion on a small capability interface:
+// DualEncoder for CLIP-style contrastive models, Forwarder for
+// `vlmtune forward`. Import models/all (or a family's package) so that its
+// families are registered.
 package models

@@ -1,4 +1,4 @@
-package models
+package models_test
 
 import (
 	"math"
@@ -9,17 +9,19 @@ import (
 
 	"github.com/vlmtune/vlmtune/hf"
 	"github.com/vlmtune/vlmtune/hf/safetensors"
-	"github.com/vlmtune/vlmtune/internal/parity"
 	"github.com/vlmtune/vlmtune/internal/testutil"
+	. "github.com/vlmtune/vlmtune/models"
+	_ "github.com/vlmtune/vlmtune/models/all"
+	"github.com/vlmtune/vlmtune/models/parity"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
 // batchFrom reads the reference inputs of a parity fixture.
-func batchFrom(t *testing.T, dir string, withMask bool) Batch {
+func batchFrom(t *testing.T, dir string, withMask bool) PairBatch {
 	ref := parity.Open(t, filepath.Join(dir, "reference.safetensors"))
 	ids := parity.I32(t, ref, "input_ids")
-	b := Batch{IDs: ids, B: 3, T: len(ids) / 3, Pixels: parity.F32(t, ref, "pixel_values")}
+	b := PairBatch{IDs: ids, B: 3, T: len(ids) / 3, Pixels: parity.F32(t, ref, "pixel_values")}
 	if withMask {
 		b.Mask = parity.I32(t, ref, "attention_mask")
 	}
@@ -28,8 +30,9 @@ func batchFrom(t *testing.T, dir string, withMask bool) Batch {
 
 // checkAgainstReference compares logits, embeddings, loss and every
 // gradient with the fixture, with relative tolerance tol.
-func checkAgainstReference(t *testing.T, m DualEncoder, dir string, tol float64) {
+func checkAgainstReference(t *testing.T, model Model, dir string, tol float64) {
 	t.Helper()
+	m := model.(DualEncoder)
 	ref := parity.Open(t, filepath.Join(dir, "reference.safetensors"))
 	nn.SetTrainable(m, true)
 	out := m.Contrast(batchFrom(t, dir, m.UsesTextMask()), true, nil)
@@ -66,7 +69,7 @@ func TestLoadFixtures(t *testing.T) {
 	}
 }
 
-func paramsEqual(t *testing.T, a, b DualEncoder) {
+func paramsEqual(t *testing.T, a, b Model) {
 	t.Helper()
 	pa, pb := nn.Params(a), nn.Params(b)
 	if len(pa) != len(pb) {

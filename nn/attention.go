@@ -14,18 +14,21 @@ type KVPrefix interface {
 	KV() (k, v *tensor.Tensor)
 }
 
-// Attention is multi-head self-attention with separate q, k, v and output
-// projections (Hugging Face's q_proj, k_proj, v_proj, out_proj).
+// Attention is multi-head self-attention with separate query, key, value
+// and output projections, named as the family says (CLIP's q_proj,
+// k_proj, v_proj, out_proj).
 type Attention struct {
 	Q, K, V, Out *Linear
 	Heads        int
-	// Prefix, when set, prepends learned keys and values.
+	Names        AttentionNames
+	// Prefix, when set, prepends learned keys and values (an extension).
 	Prefix KVPrefix
 }
 
 // NewAttention returns zero projections of width dim with biases.
-func NewAttention(dim, heads int) *Attention {
-	return &Attention{Q: NewLinear(dim, dim, true), K: NewLinear(dim, dim, true), V: NewLinear(dim, dim, true), Out: NewLinear(dim, dim, true), Heads: heads}
+func NewAttention(dim, heads int, names AttentionNames) *Attention {
+	mustNames("attention", names.Q, names.K, names.V, names.Out)
+	return &Attention{Q: NewLinear(dim, dim, true), K: NewLinear(dim, dim, true), V: NewLinear(dim, dim, true), Out: NewLinear(dim, dim, true), Heads: heads, Names: names}
 }
 
 // AttentionInput describes the masking of one call.
@@ -163,26 +166,27 @@ func expandBatch(t *tensor.Tensor, b int) *tensor.Tensor {
 	return tensor.Add(tensor.Zeros(b, 1, 1), tensor.Unsqueeze(t, 0))
 }
 
-// VisitParams visits q_proj, k_proj, v_proj, out_proj and the prefix.
-func (a *Attention) VisitParams(prefix string, fn Visitor) {
-	a.Q.VisitParams(prefix+"q_proj.", fn)
-	a.K.VisitParams(prefix+"k_proj.", fn)
-	a.V.VisitParams(prefix+"v_proj.", fn)
-	a.Out.VisitParams(prefix+"out_proj.", fn)
-	if a.Prefix != nil {
-		a.Prefix.VisitParams(prefix, fn)
-	}
+// Declare declares the four projections and the prefix extension (its
+// keys and values sit directly under the attention's name).
+func (a *Attention) Declare(d *Decl) {
+	d.Module(a.Names.Q, a.Q)
+	d.Module(a.Names.K, a.K)
+	d.Module(a.Names.V, a.V)
+	d.Module(a.Names.Out, a.Out)
+	d.Extension("", a.Prefix)
 }
 
 // MLP is fc2(act(fc1(x))).
 type MLP struct {
 	FC1, FC2 *Linear
 	Act      tensor.Activation
+	Names    MLPNames
 }
 
 // NewMLP returns a zero MLP.
-func NewMLP(dim, hidden int, act tensor.Activation) *MLP {
-	return &MLP{FC1: NewLinear(dim, hidden, true), FC2: NewLinear(hidden, dim, true), Act: act}
+func NewMLP(dim, hidden int, act tensor.Activation, names MLPNames) *MLP {
+	mustNames("MLP", names.FC1, names.FC2)
+	return &MLP{FC1: NewLinear(dim, hidden, true), FC2: NewLinear(hidden, dim, true), Act: act, Names: names}
 }
 
 // Forward applies the MLP.
@@ -190,10 +194,10 @@ func (m *MLP) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return m.FC2.Forward(tensor.Activate(m.FC1.Forward(x), m.Act))
 }
 
-// VisitParams visits fc1 and fc2.
-func (m *MLP) VisitParams(prefix string, fn Visitor) {
-	m.FC1.VisitParams(prefix+"fc1.", fn)
-	m.FC2.VisitParams(prefix+"fc2.", fn)
+// Declare declares the two layers.
+func (m *MLP) Declare(d *Decl) {
+	d.Module(m.Names.FC1, m.FC1)
+	d.Module(m.Names.FC2, m.FC2)
 }
 
 // ActivationByName resolves a Hugging Face hidden_act name.

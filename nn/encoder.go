@@ -16,18 +16,30 @@ type ResidualAdapter interface {
 // EncoderLayer is a pre-LayerNorm transformer layer as in CLIP and SigLIP:
 // x + attn(ln1(x)), then + mlp(ln2(x)).
 type EncoderLayer struct {
-	LN1  *LayerNorm // layer_norm1
-	Attn *Attention // self_attn
-	LN2  *LayerNorm // layer_norm2
-	MLP  *MLP       // mlp
+	LN1   *LayerNorm // CLIP: layer_norm1
+	Attn  *Attention // self_attn
+	LN2   *LayerNorm // layer_norm2
+	MLP   *MLP       // mlp
+	Names LayerNames
 	// AttnAdapter and MLPAdapter, when set, transform each sub-layer's
-	// output before the residual addition (Houlsby adapters).
+	// output before the residual addition (Houlsby adapters; extensions).
 	AttnAdapter, MLPAdapter ResidualAdapter
 }
 
+// EncoderSpec sizes and names an encoder.
+type EncoderSpec struct {
+	Layers, Dim, Hidden, Heads int
+	Act                        tensor.Activation
+	Eps                        float32
+	Names                      EncoderNames
+}
+
 // NewEncoderLayer returns a layer with zero weights and unit norms.
-func NewEncoderLayer(dim, hidden, heads int, act tensor.Activation, eps float32) *EncoderLayer {
-	return &EncoderLayer{LN1: NewLayerNorm(dim, eps), Attn: NewAttention(dim, heads), LN2: NewLayerNorm(dim, eps), MLP: NewMLP(dim, hidden, act)}
+func NewEncoderLayer(s EncoderSpec) *EncoderLayer {
+	n := s.Names.Layer
+	mustNames("encoder layer", n.LN1, n.Attn, n.LN2, n.MLP)
+	return &EncoderLayer{LN1: NewLayerNorm(s.Dim, s.Eps), Attn: NewAttention(s.Dim, s.Heads, n.Attention), LN2: NewLayerNorm(s.Dim, s.Eps),
+		MLP: NewMLP(s.Dim, s.Hidden, s.Act, n.MLPLayers), Names: n}
 }
 
 // Forward runs the layer on x [B, T, C].
@@ -105,34 +117,32 @@ func pickRows(x *tensor.Tensor, rows, segments []int) *tensor.Tensor {
 	return tensor.Reshape(sel, len(rows), 1, c)
 }
 
-// VisitParams visits layer_norm1, self_attn, layer_norm2, mlp and the
-// adapters.
-func (l *EncoderLayer) VisitParams(prefix string, fn Visitor) {
-	l.LN1.VisitParams(prefix+"layer_norm1.", fn)
-	l.Attn.VisitParams(prefix+"self_attn.", fn)
-	l.LN2.VisitParams(prefix+"layer_norm2.", fn)
-	l.MLP.VisitParams(prefix+"mlp.", fn)
-	if l.AttnAdapter != nil {
-		l.AttnAdapter.VisitParams(prefix+"attn_adapter.", fn)
-	}
-	if l.MLPAdapter != nil {
-		l.MLPAdapter.VisitParams(prefix+"mlp_adapter.", fn)
-	}
+// Declare declares the norms, attention and MLP, and the adapter
+// extensions.
+func (l *EncoderLayer) Declare(d *Decl) {
+	d.Module(l.Names.LN1, l.LN1)
+	d.Module(l.Names.Attn, l.Attn)
+	d.Module(l.Names.LN2, l.LN2)
+	d.Module(l.Names.MLP, l.MLP)
+	d.Extension(AttnAdapterName, l.AttnAdapter)
+	d.Extension(MLPAdapterName, l.MLPAdapter)
 }
 
-// Encoder is a stack of layers (Hugging Face's `encoder.layers.N`).
+// Encoder is a stack of layers (CLIP's `encoder.layers.N`).
 type Encoder struct {
 	Layers []*EncoderLayer
+	Names  EncoderNames
 	// Checkpointing recomputes each layer's activations during backward
 	// instead of keeping them.
 	Checkpointing bool
 }
 
-// NewEncoder returns n layers.
-func NewEncoder(n, dim, hidden, heads int, act tensor.Activation, eps float32) *Encoder {
-	e := &Encoder{}
-	for i := 0; i < n; i++ {
-		e.Layers = append(e.Layers, NewEncoderLayer(dim, hidden, heads, act, eps))
+// NewEncoder returns s.Layers layers.
+func NewEncoder(s EncoderSpec) *Encoder {
+	mustNames("encoder", s.Names.Layers)
+	e := &Encoder{Names: s.Names}
+	for i := 0; i < s.Layers; i++ {
+		e.Layers = append(e.Layers, NewEncoderLayer(s))
 	}
 	return e
 }
@@ -203,9 +213,9 @@ func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutp
 	return x
 }
 
-// VisitParams visits layers.N.
-func (e *Encoder) VisitParams(prefix string, fn Visitor) {
+// Declare declares layer i as <Names.Layers>.i.
+func (e *Encoder) Declare(d *Decl) {
 	for i, l := range e.Layers {
-		l.VisitParams(prefix+"layers."+itoa(i)+".", fn)
+		d.Module(e.Names.Layers+"."+itoa(i), l)
 	}
 }

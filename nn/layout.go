@@ -23,29 +23,28 @@ type VisualPrompt interface {
 }
 
 // Tower describes one encoder tower of a model, for fine-tuning policies.
+// It refers to the model's own modules, so the names of their parameters
+// come from the model's declaration alone.
 type Tower struct {
 	// Name is "text" or "vision".
 	Name string
-	// Prefix starts the names of all the tower's parameters
-	// ("text_model.").
-	Prefix string
-	// Encoder is the tower's layer stack; layer i's parameters start with
-	// LayerPrefix + i + ".".
-	Encoder     *Encoder
-	LayerPrefix string
-	// Post lists name prefixes of parameters applied after the encoder
-	// (final LayerNorm, pooling head).
-	Post []string
+	// Module is the whole tower.
+	Module Module
+	// Encoder is the tower's layer stack.
+	Encoder *Encoder
+	// Post lists the blocks applied after the encoder (final LayerNorm,
+	// pooling head).
+	Post []Module
 	// Width is the hidden size.
 	Width int
 }
 
-// Layout describes a dual encoder for fine-tuning policies.
+// Layout describes a model's towers and head for fine-tuning policies.
 type Layout struct {
 	Towers []Tower
-	// Head lists the parameter names of the contrastive head
-	// (projections, logit scale and bias).
-	Head []string
+	// Head holds the parameters of the model's head (a dual encoder's
+	// projections, logit scale and bias).
+	Head []*tensor.Tensor
 }
 
 // Tower returns the named tower, or nil.

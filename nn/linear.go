@@ -42,13 +42,12 @@ func (l *Linear) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return y
 }
 
-// VisitParams visits weight, bias and the adapter's parameters.
-func (l *Linear) VisitParams(prefix string, fn Visitor) {
-	visit(fn, prefix, "weight", &l.Weight)
-	visit(fn, prefix, "bias", &l.Bias)
-	if l.Adapter != nil {
-		l.Adapter.VisitParams(prefix, fn)
-	}
+// Declare declares weight, bias and the adapter (an extension whose
+// parameters sit next to the weight, as PEFT names LoRA's).
+func (l *Linear) Declare(d *Decl) {
+	d.Param("weight", &l.Weight)
+	d.Param("bias", &l.Bias)
+	d.Extension("", l.Adapter)
 }
 
 // Embedding is a lookup table [vocab, dim].
@@ -65,8 +64,8 @@ func (e *Embedding) Forward(ids []int32, shape ...int) *tensor.Tensor {
 	return tensor.Embedding(e.Weight, ids, shape...)
 }
 
-// VisitParams visits the table.
-func (e *Embedding) VisitParams(prefix string, fn Visitor) { visit(fn, prefix, "weight", &e.Weight) }
+// Declare declares the table.
+func (e *Embedding) Declare(d *Decl) { d.Param("weight", &e.Weight) }
 
 // LayerNorm normalises the last axis with a learned scale and shift.
 type LayerNorm struct {
@@ -84,8 +83,8 @@ func (n *LayerNorm) Forward(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.LayerNorm(x, n.Weight, n.Bias, n.Eps)
 }
 
-// VisitParams visits weight and bias.
-func (n *LayerNorm) VisitParams(prefix string, fn Visitor) {
-	visit(fn, prefix, "weight", &n.Weight)
-	visit(fn, prefix, "bias", &n.Bias)
+// Declare declares weight and bias.
+func (n *LayerNorm) Declare(d *Decl) {
+	d.Param("weight", &n.Weight)
+	d.Param("bias", &n.Bias)
 }

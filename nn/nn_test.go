@@ -15,10 +15,10 @@ type twoLinears struct {
 	Scale *tensor.Tensor
 }
 
-func (m *twoLinears) VisitParams(prefix string, fn Visitor) {
-	m.A.VisitParams(prefix+"a.", fn)
-	m.B.VisitParams(prefix+"b.", fn)
-	fn(prefix+"scale", &m.Scale)
+func (m *twoLinears) Declare(d *Decl) {
+	d.Module("a", m.A)
+	d.Module("b", m.B)
+	d.Param("scale", &m.Scale)
 }
 
 func newTwo() *twoLinears {
@@ -88,13 +88,13 @@ func TestPatchEmbedIsAConvolution(t *testing.T) {
 
 type fixedPrefix struct{ k, v *tensor.Tensor }
 
-func (f fixedPrefix) VisitParams(string, Visitor)          {}
+func (f fixedPrefix) Declare(*Decl)                        {}
 func (f fixedPrefix) KV() (*tensor.Tensor, *tensor.Tensor) { return f.k, f.v }
 
 // A prefix key whose value is huge dominates every query, including
 // padded batches (the prefix is never masked).
 func TestAttentionPrefixIsAlwaysVisible(t *testing.T) {
-	a := NewAttention(4, 1)
+	a := NewAttention(4, 1, testAttentionNames)
 	for _, l := range []*Linear{a.Q, a.K, a.V, a.Out} {
 		for i := 0; i < 4; i++ {
 			l.Weight.Set(1, i, i)
@@ -112,7 +112,7 @@ func TestAttentionPrefixIsAlwaysVisible(t *testing.T) {
 }
 
 func TestWalkNamesAndCounts(t *testing.T) {
-	e := NewEncoder(2, 4, 8, 2, tensor.ActGELU, 1e-5)
+	e := NewEncoder(EncoderSpec{Layers: 2, Dim: 4, Hidden: 8, Heads: 2, Act: tensor.ActGELU, Eps: 1e-5, Names: testEncoderNames})
 	var names []string
 	Walk(e, func(name string, _ Module) { names = append(names, name) })
 	joined := strings.Join(names, ",")
@@ -131,3 +131,10 @@ func TestWalkNamesAndCounts(t *testing.T) {
 		t.Fatal("SetTrainable did not mark every parameter")
 	}
 }
+
+// CLIP's names, for the tests.
+var (
+	testAttentionNames = AttentionNames{Q: "q_proj", K: "k_proj", V: "v_proj", Out: "out_proj"}
+	testEncoderNames   = EncoderNames{Layers: "layers", Layer: LayerNames{LN1: "layer_norm1", Attn: "self_attn", LN2: "layer_norm2", MLP: "mlp",
+		Attention: testAttentionNames, MLPLayers: MLPNames{FC1: "fc1", FC2: "fc2"}}}
+)

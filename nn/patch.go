@@ -39,8 +39,8 @@ func (p *PatchEmbed) Forward(pixels *tensor.Tensor) *tensor.Tensor {
 	return tensor.Linear(x, wt, p.Bias)
 }
 
-// VisitParams visits weight and bias.
-func (p *PatchEmbed) VisitParams(prefix string, fn Visitor) {
-	visit(fn, prefix, "weight", &p.Weight)
-	visit(fn, prefix, "bias", &p.Bias)
+// Declare declares weight and bias.
+func (p *PatchEmbed) Declare(d *Decl) {
+	d.Param("weight", &p.Weight)
+	d.Param("bias", &p.Bias)
 }

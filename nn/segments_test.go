@@ -12,7 +12,7 @@ import (
 // randomAttention returns an attention layer of width c with random
 // weights and biases, trainable.
 func randomAttention(rng *tensor.RNG, c, heads int) *Attention {
-	a := NewAttention(c, heads)
+	a := NewAttention(c, heads, testAttentionNames)
 	for _, l := range []*Linear{a.Q, a.K, a.V, a.Out} {
 		l.Weight = tensor.RandN(rng, 0, 0.5, c, c)
 		l.Bias = tensor.RandN(rng, 0, 0.1, c)
@@ -69,7 +69,7 @@ func TestAttentionSegmentsMatchPaddedBatch(t *testing.T) {
 				lossP := tensor.Sum(tensor.Mul(tensor.IndexSelect(tensor.Reshape(yp, b*tmax, c), 0, rows), w), false)
 				lossP.Backward()
 				gradsP := map[string][]float32{"x": gather(padded.Grad().Data(), rows, c)}
-				a.VisitParams("", func(name string, p **tensor.Tensor) {
+				VisitParams(a, func(name string, p **tensor.Tensor) {
 					gradsP[name] = append([]float32(nil), (*p).Grad().Data()...)
 					(*p).ClearGrad()
 				})
@@ -83,7 +83,7 @@ func TestAttentionSegmentsMatchPaddedBatch(t *testing.T) {
 				if d := maxAbsDiff(gradsP["x"], packed.Grad().Data()); d > 1e-4 {
 					t.Errorf("input gradients differ by %g", d)
 				}
-				a.VisitParams("", func(name string, p **tensor.Tensor) {
+				VisitParams(a, func(name string, p **tensor.Tensor) {
 					if d := maxAbsDiff(gradsP[name], (*p).Grad().Data()); d > 1e-4 {
 						t.Errorf("%s gradients differ by %g", name, d)
 					}
@@ -125,8 +125,8 @@ func TestAttentionSegmentsRejectBadInput(t *testing.T) {
 // randomEncoder returns a 2-layer encoder with random weights, biases and
 // norms, trainable.
 func randomEncoder(rng *tensor.RNG, c, heads int) *Encoder {
-	e := NewEncoder(2, c, 2*c, heads, tensor.ActQuickGELU, 1e-5)
-	e.VisitParams("", func(_ string, p **tensor.Tensor) {
+	e := NewEncoder(EncoderSpec{Layers: 2, Dim: c, Hidden: 2 * c, Heads: heads, Act: tensor.ActQuickGELU, Eps: 1e-5, Names: testEncoderNames})
+	VisitParams(e, func(_ string, p **tensor.Tensor) {
 		*p = tensor.Add(*p, tensor.RandN(rng, 0, 0.3, (*p).Shape()...)).Detach()
 	})
 	SetTrainable(e, true)
@@ -184,7 +184,7 @@ func TestEncoderOutputsMatchFullRows(t *testing.T) {
 			wantGX := append([]float32(nil), x.Grad().Data()...)
 			x.ClearGrad()
 			wantG := map[string][]float32{}
-			e.VisitParams("", func(name string, p **tensor.Tensor) {
+			VisitParams(e, func(name string, p **tensor.Tensor) {
 				wantG[name] = append([]float32(nil), (*p).Grad().Data()...)
 				(*p).ClearGrad()
 			})
@@ -201,7 +201,7 @@ func TestEncoderOutputsMatchFullRows(t *testing.T) {
 			if d := maxAbsDiff(x.Grad().Data(), wantGX); d > 1e-4 {
 				t.Errorf("input gradients differ by %g", d)
 			}
-			e.VisitParams("", func(name string, p **tensor.Tensor) {
+			VisitParams(e, func(name string, p **tensor.Tensor) {
 				if strings.HasSuffix(name, "k_proj.bias") {
 					return // zero in exact arithmetic; rounding noise on both sides
 				}

@@ -28,6 +28,10 @@ type LoadOptions struct {
 	AllowMissing []string
 	// IgnoreUnexpected lists prefixes of source tensors to skip.
 	IgnoreUnexpected []string
+	// SkipExtensions loads only the base model: parameters that
+	// fine-tuning methods added (Param.Extension) are neither expected
+	// nor touched.
+	SkipExtensions bool
 }
 
 func hasPrefix(name string, prefixes []string) bool {
@@ -46,7 +50,12 @@ func hasPrefix(name string, prefixes []string) bool {
 // one-element tensor of shape [1] and vice versa (Hugging Face stores
 // logit_scale both ways).
 func LoadState(m Module, src StateSource, sourceName string, opt LoadOptions) error {
-	params := Params(m)
+	params := map[string]*tensor.Tensor{}
+	Visit(m, func(p Param) {
+		if !opt.SkipExtensions || !p.Extension {
+			params[p.Name] = *p.Slot
+		}
+	})
 	expected := map[string][]int{}
 	for n, p := range params {
 		expected[n] = p.Shape()

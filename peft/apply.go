@@ -47,7 +47,7 @@ type Spec struct {
 
 // Model is what the methods need of a dual encoder.
 type Model interface {
-	nn.Walker
+	nn.Module
 	Layout() nn.Layout
 	SetTextPrompt(nn.TextPrompt) error
 	SetVisualPrompt(nn.VisualPrompt) error
@@ -125,9 +125,8 @@ func Apply(m Model, spec Spec, rng *tensor.RNG) (*Applied, error) {
 		nn.SetTrainable(m, true)
 	case Head:
 		nn.SetTrainable(m, false)
-		params := nn.Params(m)
-		for _, n := range layout.Head {
-			params[n].SetRequiresGrad(true)
+		for _, p := range layout.Head {
+			p.SetRequiresGrad(true)
 		}
 	case LayerWise:
 		a.topK = spec.TopK
@@ -176,14 +175,16 @@ func Apply(m Model, spec Spec, rng *tensor.RNG) (*Applied, error) {
 			}
 		}
 	}
-	a.collectAdded(spec.Method)
+	if spec.Method == Adapter || spec.Method == Prompt || spec.Method == PrefixT {
+		a.collectAdded()
+	}
 	for _, p := range a.Added {
 		p.SetRequiresGrad(true)
 	}
 	if spec.Method == Full || spec.Method == Head {
 		for _, t := range layout.Towers {
 			if spec.frozen(t.Name) {
-				freezePrefix(m, t.Prefix)
+				nn.SetTrainable(t.Module, false)
 			}
 		}
 	}
@@ -201,65 +202,37 @@ func patchSize(m Model) int {
 	return p
 }
 
-func freezePrefix(m nn.Module, prefix string) {
-	m.VisitParams("", func(name string, p **tensor.Tensor) {
-		if strings.HasPrefix(name, prefix) {
-			(*p).SetRequiresGrad(false)
-		}
-	})
-}
-
-// collectAdded records the parameters a method created.
-func (a *Applied) collectAdded(method string) {
-	markers := map[string][]string{
-		Adapter: {".attn_adapter.", ".mlp_adapter."},
-		Prompt:  {".prompt."},
-		PrefixT: {".prefix_k", ".prefix_v"},
-	}[method]
-	if len(markers) == 0 {
-		return
-	}
-	a.model.VisitParams("", func(name string, p **tensor.Tensor) {
-		for _, mk := range markers {
-			if strings.Contains(name, mk) {
-				a.Added[name] = *p
-			}
+// collectAdded records the parameters the method installed: the model's
+// extension parameters (nn.Decl.Extension), which the model declares at
+// the hook points the method filled.
+func (a *Applied) collectAdded() {
+	nn.Visit(a.model, func(p nn.Param) {
+		if p.Extension {
+			a.Added[p.Name] = *p.Slot
 		}
 	})
 }
 
 // setLayerWise makes the top topK layers of each unfrozen tower, the
-// tower's post-encoder parameters and the head trainable.
+// tower's post-encoder blocks and the head trainable.
 func (a *Applied) setLayerWise() {
 	m, layout := a.model, a.model.Layout()
 	nn.SetTrainable(m, false)
-	train := map[string]bool{}
-	var prefixes []string
 	for _, t := range layout.Towers {
 		if a.Spec.frozen(t.Name) {
 			continue
 		}
 		n := len(t.Encoder.Layers)
 		for i := max(n-a.topK, 0); i < n; i++ {
-			prefixes = append(prefixes, fmt.Sprintf("%s%d.", t.LayerPrefix, i))
+			nn.SetTrainable(t.Encoder.Layers[i], true)
 		}
-		prefixes = append(prefixes, t.Post...)
+		for _, post := range t.Post {
+			nn.SetTrainable(post, true)
+		}
 	}
-	for _, h := range layout.Head {
-		train[h] = true
+	for _, p := range layout.Head {
+		p.SetRequiresGrad(true)
 	}
-	m.VisitParams("", func(name string, p **tensor.Tensor) {
-		if train[name] {
-			(*p).SetRequiresGrad(true)
-			return
-		}
-		for _, pre := range prefixes {
-			if strings.HasPrefix(name, pre) {
-				(*p).SetRequiresGrad(true)
-				return
-			}
-		}
-	})
 }
 
 // OnEpoch applies gradual unfreezing at the start of epoch (0-based): with
@@ -286,9 +259,9 @@ func (a *Applied) TopK() int { return a.topK }
 // Trainable returns the names of the trainable parameters, sorted.
 func (a *Applied) Trainable() []string {
 	var names []string
-	a.model.VisitParams("", func(name string, p **tensor.Tensor) {
-		if (*p).RequiresGrad() {
-			names = append(names, name)
+	nn.Visit(a.model, func(p nn.Param) {
+		if (*p.Slot).RequiresGrad() {
+			names = append(names, p.Name)
 		}
 	})
 	sort.Strings(names)

@@ -91,7 +91,7 @@ func TestMethodCounts(t *testing.T) {
 
 func visionParams(t *testing.T) int64 {
 	var n int64
-	tinyCLIP(t).VisitParams("", func(name string, p **tensor.Tensor) {
+	nn.VisitParams(tinyCLIP(t), func(name string, p **tensor.Tensor) {
 		if strings.HasPrefix(name, "vision_model.") {
 			n += int64((*p).Len())
 		}

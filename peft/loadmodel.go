@@ -1,6 +1,8 @@
 package peft
 
 import (
+	"fmt"
+
 	"github.com/vlmtune/vlmtune/models"
 	"github.com/vlmtune/vlmtune/tensor"
 )
@@ -19,7 +21,11 @@ func LoadModelDir(dir string) (*models.Loaded, *Applied, error) {
 	if !HasSaved(dir) {
 		return l, nil, nil
 	}
-	a, err := Load(dir, l.Model, tensor.NewRNG(0))
+	m, ok := l.Model.(Model)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: a %s model does not take vlmtune's fine-tuning methods", dir, l.Model.Family())
+	}
+	a, err := Load(dir, m, tensor.NewRNG(0))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -28,10 +28,10 @@ func (a *Bottleneck) Forward(h *tensor.Tensor) *tensor.Tensor {
 	return tensor.Add(h, a.Up.Forward(tensor.Activate(a.Down.Forward(h), a.Act)))
 }
 
-// VisitParams visits down.* and up.*.
-func (a *Bottleneck) VisitParams(prefix string, fn nn.Visitor) {
-	a.Down.VisitParams(prefix+"down.", fn)
-	a.Up.VisitParams(prefix+"up.", fn)
+// Declare declares down and up.
+func (a *Bottleneck) Declare(d *nn.Decl) {
+	d.Module("down", a.Down)
+	d.Module("up", a.Up)
 }
 
 // TextPrompt holds learned soft tokens inserted after the first text token
@@ -70,8 +70,8 @@ func (p *TextPrompt) Insert(x *tensor.Tensor, mask []bool) (*tensor.Tensor, []bo
 	return y, m, n
 }
 
-// VisitParams visits the tokens.
-func (p *TextPrompt) VisitParams(prefix string, fn nn.Visitor) { fn(prefix+"tokens", &p.Tokens) }
+// Declare declares the tokens.
+func (p *TextPrompt) Declare(d *nn.Decl) { d.Param("tokens", &p.Tokens) }
 
 // VisualPrompt holds learned tokens appended to the ViT sequence (VPT,
 // shallow).
@@ -95,8 +95,8 @@ func (p *VisualPrompt) Insert(x *tensor.Tensor) *tensor.Tensor {
 	return tensor.Concat(1, x, tensor.Add(tensor.Zeros(b, 1, 1), tensor.Unsqueeze(p.Tokens, 0)))
 }
 
-// VisitParams visits the tokens.
-func (p *VisualPrompt) VisitParams(prefix string, fn nn.Visitor) { fn(prefix+"tokens", &p.Tokens) }
+// Declare declares the tokens.
+func (p *VisualPrompt) Declare(d *nn.Decl) { d.Param("tokens", &p.Tokens) }
 
 // Prefix holds learned key and value vectors prepended in one attention
 // layer (prefix tuning, without the reparameterisation MLP).
@@ -112,8 +112,8 @@ func NewPrefix(p, dim int, rng *tensor.RNG) *Prefix {
 // KV returns the prefix keys and values.
 func (p *Prefix) KV() (*tensor.Tensor, *tensor.Tensor) { return p.K, p.V }
 
-// VisitParams visits prefix_k and prefix_v.
-func (p *Prefix) VisitParams(prefix string, fn nn.Visitor) {
-	fn(prefix+"prefix_k", &p.K)
-	fn(prefix+"prefix_v", &p.V)
+// Declare declares prefix_k and prefix_v.
+func (p *Prefix) Declare(d *nn.Decl) {
+	d.Param("prefix_k", &p.K)
+	d.Param("prefix_v", &p.V)
 }

@@ -143,9 +143,10 @@ func (a *Applied) LoadWeights(dir string) error {
 // addedModule exposes a name→tensor map as an nn.Module.
 type addedModule map[string]*tensor.Tensor
 
-func (m addedModule) VisitParams(prefix string, fn nn.Visitor) {
+// Declare declares the tensors under their full names.
+func (m addedModule) Declare(d *nn.Decl) {
 	for n := range m {
 		p := m[n]
-		fn(prefix+n, &p)
+		d.Param(n, &p)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vlmtune/vlmtune/models"
+	_ "github.com/vlmtune/vlmtune/models/all" // the families Load can read
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/tensor"
@@ -28,12 +29,16 @@ func LoadInference(dir string) (*Inference, error) {
 	if err != nil {
 		return nil, err
 	}
-	nn.SetTrainable(l.Model, false)
-	p, err := New(l.Model, dir, "", nil)
+	m, ok := l.Model.(models.DualEncoder)
+	if !ok {
+		return nil, fmt.Errorf("%s holds a %s model, not a dual encoder (CLIP, SigLIP)", dir, l.Model.Family())
+	}
+	nn.SetTrainable(m, false)
+	p, err := New(m, dir, "", nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Inference{Model: l.Model, Prep: p, Method: method, Dir: dir}, nil
+	return &Inference{Model: m, Prep: p, Method: method, Dir: dir}, nil
 }
 
 // batchSize is the number of items encoded at once.

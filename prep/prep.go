@@ -155,8 +155,8 @@ func (p *Prep) Transform(augment bool) loader.Transform {
 }
 
 // ToBatch converts a loader batch to model inputs.
-func ToBatch(b *loader.Batch) models.Batch {
-	return models.Batch{IDs: b.InputIDs, Mask: b.AttentionMask, B: b.Size, T: b.T, Pixels: tensor.Wrap(b.Pixels, b.Size, b.C, b.H, b.W)}
+func ToBatch(b *loader.Batch) models.PairBatch {
+	return models.PairBatch{IDs: b.InputIDs, Mask: b.AttentionMask, B: b.Size, T: b.T, Pixels: tensor.Wrap(b.Pixels, b.Size, b.C, b.H, b.W)}
 }
 
 // LoadLabels reads a class-name file (one name per line; blank lines and

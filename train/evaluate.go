@@ -66,7 +66,7 @@ func Evaluate(m models.DualEncoder, v *ValSet, batchSize int) (map[string]float6
 			}
 			ti := tensor.IndexSelect(texts, 0, idx)
 			ii := tensor.Slice(images, 0, lo, hi)
-			l := m.Loss(tensor.Transpose(m.Logits(ti, ii), 0, 1))
+			l := familyLoss(m)(tensor.Transpose(m.Logits(ti, ii), 0, 1))
 			sum += float64(l.Item()) * float64(hi-lo)
 			count += hi - lo
 		}

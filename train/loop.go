@@ -165,7 +165,7 @@ type stepLoss struct {
 }
 
 // step runs forward, backward, regularisation, checks and the update.
-func (l *trainLoop) step(b models.Batch) (stepLoss, error) {
+func (l *trainLoop) step(b models.PairBatch) (stepLoss, error) {
 	optim.ZeroGrad(l.params)
 	total, contrastive, err := l.st.run(b)
 	if err != nil {

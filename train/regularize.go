@@ -62,7 +62,7 @@ func (a *anchorPenalty) addGradients() float64 {
 // estimateFisher sets the penalty's weights to the diagonal empirical
 // Fisher: the mean over batches of the squared gradient of the loss, for
 // each anchored parameter.
-func (a *anchorPenalty) estimateFisher(m models.DualEncoder, batches []models.Batch) error {
+func (a *anchorPenalty) estimateFisher(m models.DualEncoder, batches []models.PairBatch) error {
 	if len(batches) == 0 {
 		return fmt.Errorf("EWC: no batches to estimate the Fisher information from")
 	}
@@ -101,7 +101,7 @@ type distillTerm struct {
 }
 
 // Term computes the distillation loss for a batch.
-func (d *distillTerm) Term(text, image *tensor.Tensor, b models.Batch) *tensor.Tensor {
+func (d *distillTerm) Term(text, image *tensor.Tensor, b models.PairBatch) *tensor.Tensor {
 	var tt, ti *tensor.Tensor
 	tensor.NoGrad(func() {
 		tt = d.teacher.EncodeText(b.IDs, b.B, b.T, maskFor(d.teacher, b.Mask))

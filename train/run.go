@@ -17,6 +17,7 @@ import (
 	"github.com/vlmtune/vlmtune/data/sample"
 	"github.com/vlmtune/vlmtune/internal/kernels"
 	"github.com/vlmtune/vlmtune/models"
+	_ "github.com/vlmtune/vlmtune/models/all" // the families Load can read
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/prep"
@@ -106,7 +107,10 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := loaded.Model
+	m, ok := loaded.Model.(models.DualEncoder)
+	if !ok {
+		return nil, fmt.Errorf("model.path %s holds a %s model; training supports dual encoders (CLIP, SigLIP)", modelPath, loaded.Model.Family())
+	}
 	m.SetCheckpointing(cfg.Model.GradientCheckpointing)
 	rng := tensor.NewRNG(cfg.Seed)
 	applied, err := peft.Apply(m, cfg.PeftSpec(), rng)
@@ -197,17 +201,21 @@ func Run(ctx context.Context, cfg Config, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("training.regularization.teacher: %w", err)
 		}
-		nn.SetTrainable(teacher.Model, false)
-		st.terms = append(st.terms, &distillTerm{student: m, teacher: teacher.Model, weight: float32(reg.DistillWeight), temperature: float32(reg.Temperature), target: reg.DistillTarget})
+		tm, ok := teacher.Model.(models.DualEncoder)
+		if !ok {
+			return nil, fmt.Errorf("training.regularization.teacher %s holds a %s model, not a dual encoder", teacherPath, teacher.Model.Family())
+		}
+		nn.SetTrainable(tm, false)
+		st.terms = append(st.terms, &distillTerm{student: m, teacher: tm, weight: float32(reg.DistillWeight), temperature: float32(reg.Temperature), target: reg.DistillTarget})
 	}
 	var anchor *anchorPenalty
 	if reg.L2SP > 0 || reg.EWC > 0 {
 		base := map[string]bool{}
-		for n := range nn.Params(loaded.Model) {
-			if !models.IsAddedParam(n) {
-				base[n] = true
+		nn.Visit(m, func(p nn.Param) {
+			if !p.Extension {
+				base[p.Name] = true
 			}
-		}
+		})
 		lambda := reg.L2SP
 		if reg.EWC > 0 {
 			lambda = reg.EWC
@@ -357,7 +365,7 @@ func estimateEWC(ctx context.Context, a *anchorPenalty, m models.DualEncoder, pp
 		return err
 	}
 	defer it.Close()
-	var batches []models.Batch
+	var batches []models.PairBatch
 	for len(batches) < cfg.Training.Regularization.EWCBatches {
 		b, err := it.Next()
 		if errors.Is(err, io.EOF) {

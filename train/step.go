@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/vlmtune/vlmtune/models"
+	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )
 
@@ -13,7 +14,7 @@ import (
 type LossTerm interface {
 	// Term returns the extra loss for text [N, D] and image [N, D]
 	// embeddings of batch b (with the graph to the embeddings).
-	Term(text, image *tensor.Tensor, b models.Batch) *tensor.Tensor
+	Term(text, image *tensor.Tensor, b models.PairBatch) *tensor.Tensor
 }
 
 // stepper computes the loss and accumulates the gradients of one batch,
@@ -31,10 +32,10 @@ type stepper struct {
 }
 
 // split returns micro-batch j of k.
-func split(b models.Batch, j, k int) models.Batch {
+func split(b models.PairBatch, j, k int) models.PairBatch {
 	n := b.B / k
 	lo, hi := j*n, (j+1)*n
-	out := models.Batch{B: n, T: b.T, IDs: b.IDs[lo*b.T : hi*b.T]}
+	out := models.PairBatch{B: n, T: b.T, IDs: b.IDs[lo*b.T : hi*b.T]}
 	if b.Mask != nil {
 		out.Mask = b.Mask[lo*b.T : hi*b.T]
 	}
@@ -45,9 +46,9 @@ func split(b models.Batch, j, k int) models.Batch {
 }
 
 // lossFrom computes the batch loss from normalised embeddings.
-func (s *stepper) lossFrom(text, image *tensor.Tensor, b models.Batch) (loss, contrastive *tensor.Tensor) {
+func (s *stepper) lossFrom(text, image *tensor.Tensor, b models.PairBatch) (loss, contrastive *tensor.Tensor) {
 	logitsPerImage := s.model.Logits(text, image)
-	contrastive = s.model.Loss(tensor.Transpose(logitsPerImage, 0, 1))
+	contrastive = familyLoss(s.model)(tensor.Transpose(logitsPerImage, 0, 1))
 	loss = contrastive
 	for _, t := range s.terms {
 		loss = tensor.Add(loss, t.Term(text, image, b))
@@ -57,7 +58,7 @@ func (s *stepper) lossFrom(text, image *tensor.Tensor, b models.Batch) (loss, co
 
 // run accumulates the gradients of batch b and returns the total loss and
 // the contrastive part.
-func (s *stepper) run(b models.Batch) (total, contrastive float64, err error) {
+func (s *stepper) run(b models.PairBatch) (total, contrastive float64, err error) {
 	if s.accum <= 1 {
 		text := s.model.EncodeText(b.IDs, b.B, b.T, b.Mask)
 		image := s.model.EncodeImage(b.Pixels)
@@ -140,4 +141,12 @@ type NonFiniteError struct {
 
 func (e *NonFiniteError) Error() string {
 	return fmt.Sprintf("training diverged at step %d: %s is %v; no checkpoint was written from this state (lower optimizer.lr, set training.max_grad_norm, or check the data)", e.Step, e.What, e.Value)
+}
+
+// familyLoss is the loss a dual encoder's family trains with.
+func familyLoss(m models.DualEncoder) func(*tensor.Tensor) *tensor.Tensor {
+	if m.Objective() == "sigmoid" {
+		return nn.SigmoidLoss
+	}
+	return nn.ContrastiveLoss
 }

@@ -28,7 +28,7 @@ func tinyCLIP(t *testing.T) models.DualEncoder {
 		t.Fatal(err)
 	}
 	m.Init(tensor.NewRNG(1))
-	return models.CLIP{Model: m}
+	return m
 }
 
 func tinySigLIP(t *testing.T) models.DualEncoder {
@@ -43,13 +43,13 @@ func tinySigLIP(t *testing.T) models.DualEncoder {
 		t.Fatal(err)
 	}
 	rng := tensor.NewRNG(2)
-	m.VisitParams("", func(_ string, p **tensor.Tensor) {
+	nn.VisitParams(m, func(_ string, p **tensor.Tensor) {
 		(*p).CopyFrom(tensor.RandN(rng, 0, 0.2, (*p).Shape()...))
 	})
-	return models.SigLIP{Model: m}
+	return m
 }
 
-func tinyBatch(n int) models.Batch {
+func tinyBatch(n int) models.PairBatch {
 	rng := tensor.NewRNG(7)
 	ids := make([]int32, n*6)
 	mask := make([]int32, n*6)
@@ -61,7 +61,7 @@ func tinyBatch(n int) models.Batch {
 		ids[b*6+4] = 39
 		mask[b*6+5] = 0
 	}
-	return models.Batch{IDs: ids, Mask: mask, B: n, T: 6, Pixels: tensor.RandN(rng, 0, 1, n, 3, 16, 16)}
+	return models.PairBatch{IDs: ids, Mask: mask, B: n, T: 6, Pixels: tensor.RandN(rng, 0, 1, n, 3, 16, 16)}
 }
 
 func grads(m models.DualEncoder) map[string][]float32 {
@@ -152,7 +152,7 @@ func TestGradientAccumulationMatchesBigBatch(t *testing.T) {
 func TestNonFiniteLossIsDiagnosed(t *testing.T) {
 	m := tinyCLIP(t)
 	nn.SetTrainable(m, true)
-	m.(models.CLIP).LogitScale.Data()[0] = float32(math.NaN())
+	m.(*clip.Model).LogitScale.Data()[0] = float32(math.NaN())
 	_, _, err := (&stepper{model: m, accum: 1}).run(tinyBatch(4))
 	if err == nil || !strings.Contains(err.Error(), "loss is NaN") {
 		t.Fatalf("error %v, want a NaN diagnosis", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/vlmtune/vlmtune/hf/safetensors"
 	"github.com/vlmtune/vlmtune/models"
+	_ "github.com/vlmtune/vlmtune/models/all"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )
@@ -17,28 +18,37 @@ func init() {
 	cmd := &cobra.Command{
 		Use:   "forward --model DIR --inputs IN.safetensors --out OUT.safetensors [--grads]",
 		Short: "Run a model on saved inputs and write every output under its Hugging Face name",
-		Long: `forward reads input_ids, attention_mask (optional) and pixel_values from a
-safetensors file, runs the model, and writes text_embeds, image_embeds,
-logits_per_image, logits_per_text, text/vision last_hidden_state and
-pooler_output and the loss. With --grads it also writes the loss's gradient
-for every parameter as grad.<parameter name>. Compare the result with the
-same outputs from transformers to check a converted or fine-tuned model.`,
+		Long: `forward reads the model's inputs from a safetensors file, under the names of
+the family's forward in transformers (a dual encoder takes input_ids,
+attention_mask (optional) and pixel_values), runs the model, and writes
+every output under its Hugging Face name (a dual encoder's text_embeds,
+image_embeds, logits_per_image, logits_per_text, text/vision
+last_hidden_state and pooler_output) with the loss. With --grads it also
+writes the loss's gradient for every parameter as grad.<parameter name>.
+Compare the result with the same outputs from transformers to check a
+converted or fine-tuned model.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			l, err := models.Load(modelDir)
 			if err != nil {
 				return err
 			}
-			b, err := readForwardInputs(in, l.Model, noMask)
+			fm, ok := l.Model.(models.Forwarder)
+			if !ok {
+				return fmt.Errorf("%s: vlmtune forward does not run %s models", modelDir, l.Model.Family())
+			}
+			inputs, err := readForwardInputs(in)
 			if err != nil {
 				return err
 			}
-			if grads {
-				nn.SetTrainable(l.Model, true)
-			} else {
-				nn.SetTrainable(l.Model, false)
+			if noMask {
+				delete(inputs, "attention_mask")
 			}
-			outs := models.NamedOutputs(l.Model, b, true)
+			nn.SetTrainable(fm, grads)
+			outs, err := fm.ForwardNamed(inputs, true)
+			if err != nil {
+				return fmt.Errorf("%s: %w", in, err)
+			}
 			var ts []safetensors.Tensor
 			add := func(name string, t *tensor.Tensor) {
 				ts = append(ts, safetensors.Tensor{Name: name, Shape: append([]int(nil), t.Shape()...), DType: safetensors.F32, F32: t.Data()})
@@ -53,7 +63,7 @@ same outputs from transformers to check a converted or fine-tuned model.`,
 			}
 			if grads {
 				outs["loss"].Backward()
-				params := nn.Params(l.Model)
+				params := nn.Params(fm)
 				pn := make([]string, 0, len(params))
 				for n := range params {
 					pn = append(pn, n)
@@ -73,7 +83,7 @@ same outputs from transformers to check a converted or fine-tuned model.`,
 		},
 	}
 	cmd.Flags().StringVar(&modelDir, "model", "", "Hugging Face checkpoint directory (required)")
-	cmd.Flags().StringVar(&in, "inputs", "", "safetensors file with input_ids [B,T], attention_mask [B,T] and pixel_values [B,3,H,W] (required)")
+	cmd.Flags().StringVar(&in, "inputs", "", "safetensors file with the model's inputs, e.g. input_ids [B,T], attention_mask [B,T] and pixel_values [B,3,H,W] for a dual encoder (required)")
 	cmd.Flags().StringVar(&out, "out", "", "safetensors file to write (required)")
 	cmd.Flags().BoolVar(&grads, "grads", false, "also write d(loss)/d(parameter) as grad.<name>")
 	cmd.Flags().BoolVar(&noMask, "no-attention-mask", false, "ignore attention_mask even when the file has one")
@@ -83,55 +93,30 @@ same outputs from transformers to check a converted or fine-tuned model.`,
 	rootCmd.AddCommand(cmd)
 }
 
-// readForwardInputs reads and checks the inputs file.
-func readForwardInputs(path string, m models.DualEncoder, noMask bool) (models.Batch, error) {
+// readForwardInputs reads every tensor of the inputs file: integer ones as
+// integers, float ones as float32.
+func readForwardInputs(path string) (models.Inputs, error) {
 	f, err := safetensors.Open(path)
 	if err != nil {
-		return models.Batch{}, err
+		return nil, err
 	}
 	defer f.Close()
-	idsInfo, err := f.Info("input_ids")
-	if err != nil {
-		return models.Batch{}, fmt.Errorf("%s: %w (the inputs file needs input_ids [B,T])", path, err)
-	}
-	if len(idsInfo.Shape) != 2 {
-		return models.Batch{}, fmt.Errorf("%s: input_ids has shape %v, want [B, T]", path, idsInfo.Shape)
-	}
-	ids64, err := f.Int64s("input_ids")
-	if err != nil {
-		return models.Batch{}, fmt.Errorf("%s: input_ids: %w", path, err)
-	}
-	b := models.Batch{B: idsInfo.Shape[0], T: idsInfo.Shape[1], IDs: make([]int32, len(ids64))}
-	for i, v := range ids64 {
-		b.IDs[i] = int32(v)
-	}
-	if _, err := f.Info("attention_mask"); err == nil && !noMask {
-		mask64, err := f.Int64s("attention_mask")
-		if err != nil {
-			return models.Batch{}, fmt.Errorf("%s: attention_mask: %w", path, err)
+	in := models.Inputs{}
+	for _, info := range f.Tensors() {
+		a := models.Array{Shape: append([]int(nil), info.Shape...)}
+		switch {
+		case info.DType.IsInteger():
+			if a.Ints, err = f.Int64s(info.Name); err != nil {
+				return nil, err
+			}
+		case info.DType.IsFloat():
+			if a.Floats, err = f.Float32s(info.Name); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("%s: tensor %s has dtype %s, neither integer nor float", path, info.Name, info.DType)
 		}
-		if len(mask64) != len(ids64) {
-			return models.Batch{}, fmt.Errorf("%s: attention_mask has %d values, input_ids %d", path, len(mask64), len(ids64))
-		}
-		b.Mask = make([]int32, len(mask64))
-		for i, v := range mask64 {
-			b.Mask[i] = int32(v)
-		}
+		in[info.Name] = a
 	}
-	pInfo, err := f.Info("pixel_values")
-	if err != nil {
-		return models.Batch{}, fmt.Errorf("%s: %w (the inputs file needs pixel_values [B,3,H,W])", path, err)
-	}
-	if len(pInfo.Shape) != 4 || pInfo.Shape[0] != b.B || pInfo.Shape[1] != 3 || pInfo.Shape[2] != m.ImageSize() || pInfo.Shape[3] != m.ImageSize() {
-		return models.Batch{}, fmt.Errorf("%s: pixel_values has shape %v, want [%d, 3, %d, %d]", path, pInfo.Shape, b.B, m.ImageSize(), m.ImageSize())
-	}
-	px, err := f.Float32s("pixel_values")
-	if err != nil {
-		return models.Batch{}, fmt.Errorf("%s: pixel_values: %w", path, err)
-	}
-	b.Pixels = tensor.Wrap(px, pInfo.Shape...)
-	if b.T > m.MaxTextLen() {
-		return models.Batch{}, fmt.Errorf("%s: input_ids have %d tokens, the model takes at most %d", path, b.T, m.MaxTextLen())
-	}
-	return b, nil
+	return in, nil
 }

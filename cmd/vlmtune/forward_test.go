@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlmtune/vlmtune/internal/parity"
 	"github.com/vlmtune/vlmtune/internal/testutil"
+	"github.com/vlmtune/vlmtune/models/parity"
 )
 
 func TestForwardCommandMatchesReference(t *testing.T) {

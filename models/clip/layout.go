@@ -4,18 +4,17 @@ import (
 	"fmt"
 
 	"github.com/vlmtune/vlmtune/nn"
+	"github.com/vlmtune/vlmtune/tensor"
 )
 
 // Layout describes the towers and head for fine-tuning policies.
 func (m *Model) Layout() nn.Layout {
 	return nn.Layout{
 		Towers: []nn.Tower{
-			{Name: "text", Prefix: "text_model.", Encoder: m.Text.Encoder, LayerPrefix: "text_model.encoder.layers.",
-				Post: []string{"text_model.final_layer_norm."}, Width: m.Config.TextConfig.HiddenSize},
-			{Name: "vision", Prefix: "vision_model.", Encoder: m.Vision.Encoder, LayerPrefix: "vision_model.encoder.layers.",
-				Post: []string{"vision_model.post_layernorm."}, Width: m.Config.VisionConfig.HiddenSize},
+			{Name: "text", Module: m.Text, Encoder: m.Text.Encoder, Post: []nn.Module{m.Text.FinalLayerNorm}, Width: m.Config.TextConfig.HiddenSize},
+			{Name: "vision", Module: m.Vision, Encoder: m.Vision.Encoder, Post: []nn.Module{m.Vision.PostLayerNorm}, Width: m.Config.VisionConfig.HiddenSize},
 		},
-		Head: []string{"visual_projection.weight", "text_projection.weight", "logit_scale"},
+		Head: []*tensor.Tensor{m.VisualProjection.Weight, m.TextProjection.Weight, m.LogitScale},
 	}
 }
 

@@ -58,7 +58,7 @@ func New(cfg Config) (*Model, error) {
 			Config:            t,
 			TokenEmbedding:    nn.NewEmbedding(t.VocabSize, t.HiddenSize),
 			PositionEmbedding: nn.NewEmbedding(t.MaxPositionEmbeddings, t.HiddenSize),
-			Encoder:           nn.NewEncoder(t.NumHiddenLayers, t.HiddenSize, t.IntermediateSize, t.NumAttentionHeads, tact, float32(t.LayerNormEps)),
+			Encoder:           nn.NewEncoder(nn.EncoderSpec{Layers: t.NumHiddenLayers, Dim: t.HiddenSize, Hidden: t.IntermediateSize, Heads: t.NumAttentionHeads, Act: tact, Eps: float32(t.LayerNormEps), Names: encoderNames}),
 			FinalLayerNorm:    nn.NewLayerNorm(t.HiddenSize, float32(t.LayerNormEps)),
 		},
 		Vision: &VisionModel{
@@ -67,7 +67,7 @@ func New(cfg Config) (*Model, error) {
 			PatchEmbedding:    nn.NewPatchEmbed(v.NumChannels, v.HiddenSize, v.PatchSize, false),
 			PositionEmbedding: nn.NewEmbedding(np+1, v.HiddenSize),
 			PreLayerNorm:      nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
-			Encoder:           nn.NewEncoder(v.NumHiddenLayers, v.HiddenSize, v.IntermediateSize, v.NumAttentionHeads, vact, float32(v.LayerNormEps)),
+			Encoder:           nn.NewEncoder(nn.EncoderSpec{Layers: v.NumHiddenLayers, Dim: v.HiddenSize, Hidden: v.IntermediateSize, Heads: v.NumAttentionHeads, Act: vact, Eps: float32(v.LayerNormEps), Names: encoderNames}),
 			PostLayerNorm:     nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
 		},
 		VisualProjection: nn.NewLinear(v.HiddenSize, cfg.ProjectionDim, false),
@@ -77,38 +77,42 @@ func New(cfg Config) (*Model, error) {
 	return m, nil
 }
 
-// VisitParams visits every parameter under its Hugging Face name.
-func (m *Model) VisitParams(prefix string, fn nn.Visitor) {
-	m.Text.VisitParams(prefix+"text_model.", fn)
-	m.Vision.VisitParams(prefix+"vision_model.", fn)
-	m.VisualProjection.VisitParams(prefix+"visual_projection.", fn)
-	m.TextProjection.VisitParams(prefix+"text_projection.", fn)
-	fn(prefix+"logit_scale", &m.LogitScale)
+// Declare names the model's children with the Hugging Face keys of
+// CLIPModel's state dict.
+func (m *Model) Declare(d *nn.Decl) {
+	d.Module("text_model", m.Text)
+	d.Module("vision_model", m.Vision)
+	d.Module("visual_projection", m.VisualProjection)
+	d.Module("text_projection", m.TextProjection)
+	d.Param("logit_scale", &m.LogitScale)
 }
 
-// VisitParams visits the text tower's parameters.
-func (t *TextModel) VisitParams(prefix string, fn nn.Visitor) {
-	t.TokenEmbedding.VisitParams(prefix+"embeddings.token_embedding.", fn)
-	t.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
-	t.Encoder.VisitParams(prefix+"encoder.", fn)
-	t.FinalLayerNorm.VisitParams(prefix+"final_layer_norm.", fn)
-	if t.Prompt != nil {
-		t.Prompt.VisitParams(prefix+"prompt.", fn)
-	}
+// Declare names the text tower's children (CLIPTextTransformer).
+func (t *TextModel) Declare(d *nn.Decl) {
+	d.Module("embeddings.token_embedding", t.TokenEmbedding)
+	d.Module("embeddings.position_embedding", t.PositionEmbedding)
+	d.Module("encoder", t.Encoder)
+	d.Module("final_layer_norm", t.FinalLayerNorm)
+	d.Extension("prompt", t.Prompt)
 }
 
-// VisitParams visits the vision tower's parameters.
-func (v *VisionModel) VisitParams(prefix string, fn nn.Visitor) {
-	fn(prefix+"embeddings.class_embedding", &v.ClassEmbedding)
-	v.PatchEmbedding.VisitParams(prefix+"embeddings.patch_embedding.", fn)
-	v.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
-	v.PreLayerNorm.VisitParams(prefix+"pre_layrnorm.", fn)
-	v.Encoder.VisitParams(prefix+"encoder.", fn)
-	v.PostLayerNorm.VisitParams(prefix+"post_layernorm.", fn)
-	if v.Prompt != nil {
-		v.Prompt.VisitParams(prefix+"prompt.", fn)
-	}
+// Declare names the vision tower's children (CLIPVisionTransformer).
+func (v *VisionModel) Declare(d *nn.Decl) {
+	d.Param("embeddings.class_embedding", &v.ClassEmbedding)
+	d.Module("embeddings.patch_embedding", v.PatchEmbedding)
+	d.Module("embeddings.position_embedding", v.PositionEmbedding)
+	d.Module("pre_layrnorm", v.PreLayerNorm)
+	d.Module("encoder", v.Encoder)
+	d.Module("post_layernorm", v.PostLayerNorm)
+	d.Extension("prompt", v.Prompt)
 }
+
+// encoderNames are CLIPEncoder's names.
+var encoderNames = nn.EncoderNames{Layers: "layers", Layer: nn.LayerNames{
+	LN1: "layer_norm1", Attn: "self_attn", LN2: "layer_norm2", MLP: "mlp",
+	Attention: nn.AttentionNames{Q: "q_proj", K: "k_proj", V: "v_proj", Out: "out_proj"},
+	MLPLayers: nn.MLPNames{FC1: "fc1", FC2: "fc2"},
+}}
 
 // TowerOutput is a tower's output (BaseModelOutputWithPooling).
 type TowerOutput struct {
@@ -323,24 +327,7 @@ func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
 	out.LogitsPerText = tensor.Mul(tensor.MatMul(out.TextEmbeds, out.ImageEmbeds, false, true), tensor.Exp(m.LogitScale))
 	out.LogitsPerImage = tensor.Transpose(out.LogitsPerText, 0, 1)
 	if wantLoss {
-		out.Loss = ContrastiveLoss(out.LogitsPerText)
+		out.Loss = nn.ContrastiveLoss(out.LogitsPerText)
 	}
 	return out
-}
-
-// ContrastiveLoss is CLIP's symmetric loss on logits_per_text [N, N]: the
-// mean of the cross-entropies of each text against the images and of each
-// image against the texts, with the diagonal as targets.
-func ContrastiveLoss(logitsPerText *tensor.Tensor) *tensor.Tensor {
-	n := logitsPerText.Dim(0)
-	if logitsPerText.Dim(1) != n {
-		panic(fmt.Sprintf("clip.ContrastiveLoss: logits %v are not square", logitsPerText.Shape()))
-	}
-	targets := make([]int, n)
-	for i := range targets {
-		targets[i] = i
-	}
-	caption := tensor.CrossEntropy(logitsPerText, targets, tensor.CrossEntropyOptions{})
-	image := tensor.CrossEntropy(tensor.Transpose(logitsPerText, 0, 1), targets, tensor.CrossEntropyOptions{})
-	return tensor.MulScalar(tensor.Add(caption, image), 0.5)
 }

@@ -5,8 +5,8 @@ import (
 	"math"
 	"testing"
 
-	"github.com/vlmtune/vlmtune/internal/parity"
 	"github.com/vlmtune/vlmtune/internal/testutil"
+	"github.com/vlmtune/vlmtune/models/parity"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )
@@ -32,7 +32,7 @@ func smallText(t *testing.T, eos int) *Model {
 	// Init zeroes biases and sets norms to one; randomise them too so that
 	// every parameter's gradient is exercised.
 	rng := tensor.NewRNG(4)
-	m.Text.VisitParams("", func(_ string, p **tensor.Tensor) {
+	nn.VisitParams(m.Text, func(_ string, p **tensor.Tensor) {
 		d := (*p).Data()
 		for i := range d {
 			d[i] += float32(rng.Normal() * 0.05)
@@ -143,7 +143,7 @@ func TestVisionPooledMatchesForward(t *testing.T) {
 		t.Run(fmt.Sprintf("checkpointing=%v", ckpt), func(t *testing.T) {
 			m := smallText(t, 58)
 			rng := tensor.NewRNG(6)
-			m.Vision.VisitParams("", func(_ string, p **tensor.Tensor) {
+			nn.VisitParams(m.Vision, func(_ string, p **tensor.Tensor) {
 				d := (*p).Data()
 				for i := range d {
 					d[i] += float32(rng.Normal() * 0.05)

@@ -4,22 +4,21 @@ import (
 	"fmt"
 
 	"github.com/vlmtune/vlmtune/nn"
+	"github.com/vlmtune/vlmtune/tensor"
 )
 
 // Layout describes the towers and head for fine-tuning policies.
 func (m *Model) Layout() nn.Layout {
-	vpost := []string{"vision_model.post_layernorm."}
+	vpost := []nn.Module{m.Vision.PostLayerNorm}
 	if m.Vision.Head != nil {
-		vpost = append(vpost, "vision_model.head.")
+		vpost = append(vpost, m.Vision.Head)
 	}
 	return nn.Layout{
 		Towers: []nn.Tower{
-			{Name: "text", Prefix: "text_model.", Encoder: m.Text.Encoder, LayerPrefix: "text_model.encoder.layers.",
-				Post: []string{"text_model.final_layer_norm.", "text_model.head."}, Width: m.Config.TextConfig.HiddenSize},
-			{Name: "vision", Prefix: "vision_model.", Encoder: m.Vision.Encoder, LayerPrefix: "vision_model.encoder.layers.",
-				Post: vpost, Width: m.Config.VisionConfig.HiddenSize},
+			{Name: "text", Module: m.Text, Encoder: m.Text.Encoder, Post: []nn.Module{m.Text.FinalLayerNorm, m.Text.Head}, Width: m.Config.TextConfig.HiddenSize},
+			{Name: "vision", Module: m.Vision, Encoder: m.Vision.Encoder, Post: vpost, Width: m.Config.VisionConfig.HiddenSize},
 		},
-		Head: []string{"logit_scale", "logit_bias"},
+		Head: []*tensor.Tensor{m.LogitScale, m.LogitBias},
 	}
 }
 

@@ -68,7 +68,7 @@ func New(cfg Config) (*Model, error) {
 			Config:            t,
 			TokenEmbedding:    nn.NewEmbedding(t.VocabSize, t.HiddenSize),
 			PositionEmbedding: nn.NewEmbedding(t.MaxPositionEmbeddings, t.HiddenSize),
-			Encoder:           nn.NewEncoder(t.NumHiddenLayers, t.HiddenSize, t.IntermediateSize, t.NumAttentionHeads, tact, float32(t.LayerNormEps)),
+			Encoder:           nn.NewEncoder(nn.EncoderSpec{Layers: t.NumHiddenLayers, Dim: t.HiddenSize, Hidden: t.IntermediateSize, Heads: t.NumAttentionHeads, Act: tact, Eps: float32(t.LayerNormEps), Names: encoderNames}),
 			FinalLayerNorm:    nn.NewLayerNorm(t.HiddenSize, float32(t.LayerNormEps)),
 			Head:              nn.NewLinear(t.HiddenSize, t.HiddenSize, true),
 		},
@@ -76,7 +76,7 @@ func New(cfg Config) (*Model, error) {
 			Config:            v,
 			PatchEmbedding:    nn.NewPatchEmbed(v.NumChannels, v.HiddenSize, v.PatchSize, true),
 			PositionEmbedding: nn.NewEmbedding(np, v.HiddenSize),
-			Encoder:           nn.NewEncoder(v.NumHiddenLayers, v.HiddenSize, v.IntermediateSize, v.NumAttentionHeads, vact, float32(v.LayerNormEps)),
+			Encoder:           nn.NewEncoder(nn.EncoderSpec{Layers: v.NumHiddenLayers, Dim: v.HiddenSize, Hidden: v.IntermediateSize, Heads: v.NumAttentionHeads, Act: vact, Eps: float32(v.LayerNormEps), Names: encoderNames}),
 			PostLayerNorm:     nn.NewLayerNorm(v.HiddenSize, float32(v.LayerNormEps)),
 		},
 		LogitScale: tensor.Zeros(1),
@@ -87,55 +87,61 @@ func New(cfg Config) (*Model, error) {
 		m.Vision.Head = &PoolingHead{
 			Probe: tensor.Zeros(1, 1, c), InProjWeight: tensor.Zeros(3*c, c), InProjBias: tensor.Zeros(3 * c),
 			OutProj: nn.NewLinear(c, c, true), LayerNorm: nn.NewLayerNorm(c, float32(v.LayerNormEps)),
-			MLP: nn.NewMLP(c, v.IntermediateSize, vact), Heads: v.NumAttentionHeads,
+			MLP: nn.NewMLP(c, v.IntermediateSize, vact, mlpNames), Heads: v.NumAttentionHeads,
 		}
 	}
 	return m, nil
 }
 
-// VisitParams visits every parameter under its Hugging Face name.
-func (m *Model) VisitParams(prefix string, fn nn.Visitor) {
-	m.Text.VisitParams(prefix+"text_model.", fn)
-	m.Vision.VisitParams(prefix+"vision_model.", fn)
-	fn(prefix+"logit_scale", &m.LogitScale)
-	fn(prefix+"logit_bias", &m.LogitBias)
+// Declare names the model's children with the Hugging Face keys of
+// SiglipModel's state dict.
+func (m *Model) Declare(d *nn.Decl) {
+	d.Module("text_model", m.Text)
+	d.Module("vision_model", m.Vision)
+	d.Param("logit_scale", &m.LogitScale)
+	d.Param("logit_bias", &m.LogitBias)
 }
 
-// VisitParams visits the text tower.
-func (t *TextModel) VisitParams(prefix string, fn nn.Visitor) {
-	t.TokenEmbedding.VisitParams(prefix+"embeddings.token_embedding.", fn)
-	t.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
-	t.Encoder.VisitParams(prefix+"encoder.", fn)
-	t.FinalLayerNorm.VisitParams(prefix+"final_layer_norm.", fn)
-	t.Head.VisitParams(prefix+"head.", fn)
-	if t.Prompt != nil {
-		t.Prompt.VisitParams(prefix+"prompt.", fn)
-	}
+// Declare names the text tower's children (SiglipTextTransformer).
+func (t *TextModel) Declare(d *nn.Decl) {
+	d.Module("embeddings.token_embedding", t.TokenEmbedding)
+	d.Module("embeddings.position_embedding", t.PositionEmbedding)
+	d.Module("encoder", t.Encoder)
+	d.Module("final_layer_norm", t.FinalLayerNorm)
+	d.Module("head", t.Head)
+	d.Extension("prompt", t.Prompt)
 }
 
-// VisitParams visits the vision tower.
-func (v *VisionModel) VisitParams(prefix string, fn nn.Visitor) {
-	v.PatchEmbedding.VisitParams(prefix+"embeddings.patch_embedding.", fn)
-	v.PositionEmbedding.VisitParams(prefix+"embeddings.position_embedding.", fn)
-	v.Encoder.VisitParams(prefix+"encoder.", fn)
-	v.PostLayerNorm.VisitParams(prefix+"post_layernorm.", fn)
-	if v.Head != nil {
-		v.Head.VisitParams(prefix+"head.", fn)
-	}
-	if v.Prompt != nil {
-		v.Prompt.VisitParams(prefix+"prompt.", fn)
-	}
+// Declare names the vision tower's children (SiglipVisionTransformer).
+func (v *VisionModel) Declare(d *nn.Decl) {
+	d.Module("embeddings.patch_embedding", v.PatchEmbedding)
+	d.Module("embeddings.position_embedding", v.PositionEmbedding)
+	d.Module("encoder", v.Encoder)
+	d.Module("post_layernorm", v.PostLayerNorm)
+	d.Module("head", v.Head)
+	d.Extension("prompt", v.Prompt)
 }
 
-// VisitParams visits the pooling head.
-func (h *PoolingHead) VisitParams(prefix string, fn nn.Visitor) {
-	fn(prefix+"probe", &h.Probe)
-	fn(prefix+"attention.in_proj_weight", &h.InProjWeight)
-	fn(prefix+"attention.in_proj_bias", &h.InProjBias)
-	h.OutProj.VisitParams(prefix+"attention.out_proj.", fn)
-	h.LayerNorm.VisitParams(prefix+"layernorm.", fn)
-	h.MLP.VisitParams(prefix+"mlp.", fn)
+// Declare names the pooling head's children (its packed in_proj is a pair
+// of tensors, not a Linear).
+func (h *PoolingHead) Declare(d *nn.Decl) {
+	d.Param("probe", &h.Probe)
+	d.Param("attention.in_proj_weight", &h.InProjWeight)
+	d.Param("attention.in_proj_bias", &h.InProjBias)
+	d.Module("attention.out_proj", h.OutProj)
+	d.Module("layernorm", h.LayerNorm)
+	d.Module("mlp", h.MLP)
 }
+
+// encoderNames are SiglipEncoder's names; mlpNames its MLPs'.
+var (
+	mlpNames     = nn.MLPNames{FC1: "fc1", FC2: "fc2"}
+	encoderNames = nn.EncoderNames{Layers: "layers", Layer: nn.LayerNames{
+		LN1: "layer_norm1", Attn: "self_attn", LN2: "layer_norm2", MLP: "mlp",
+		Attention: nn.AttentionNames{Q: "q_proj", K: "k_proj", V: "v_proj", Out: "out_proj"},
+		MLPLayers: mlpNames,
+	}}
+)
 
 // Forward pools x [B, N, C] into [B, C].
 func (h *PoolingHead) Forward(x *tensor.Tensor) *tensor.Tensor {
@@ -292,23 +298,7 @@ func (m *Model) Forward(in Inputs, wantLoss bool, opt Options) *Output {
 	out.LogitsPerText = tensor.Add(logits, m.LogitBias)
 	out.LogitsPerImage = tensor.Transpose(out.LogitsPerText, 0, 1)
 	if wantLoss {
-		out.Loss = SigmoidLoss(out.LogitsPerText)
+		out.Loss = nn.SigmoidLoss(out.LogitsPerText)
 	}
 	return out
-}
-
-// SigmoidLoss is SigLIP's pairwise loss on logits_per_text [N, N]:
-// −mean_i Σ_j log σ(z_ij·logits_ij) with z = +1 on the diagonal and −1
-// elsewhere.
-func SigmoidLoss(logitsPerText *tensor.Tensor) *tensor.Tensor {
-	n := logitsPerText.Dim(0)
-	if logitsPerText.Dim(1) != n {
-		panic(fmt.Sprintf("siglip.SigmoidLoss: logits %v are not square", logitsPerText.Shape()))
-	}
-	z := tensor.Full(-1, n, n)
-	for i := 0; i < n; i++ {
-		z.Set(1, i, i)
-	}
-	loglik := tensor.LogSigmoid(tensor.Mul(z, logitsPerText))
-	return tensor.MulScalar(tensor.SumAll(loglik), -1/float32(n))
 }

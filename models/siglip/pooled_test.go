@@ -3,8 +3,8 @@ package siglip
 import (
 	"testing"
 
-	"github.com/vlmtune/vlmtune/internal/parity"
 	"github.com/vlmtune/vlmtune/internal/testutil"
+	"github.com/vlmtune/vlmtune/models/parity"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )

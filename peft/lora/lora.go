@@ -41,10 +41,10 @@ func (l *Layer) Forward(x, base *tensor.Tensor) *tensor.Tensor {
 	return tensor.Add(base, tensor.MulScalar(d, l.Scaling))
 }
 
-// VisitParams visits lora_A.weight and lora_B.weight.
-func (l *Layer) VisitParams(prefix string, fn nn.Visitor) {
-	fn(prefix+"lora_A.weight", &l.A)
-	fn(prefix+"lora_B.weight", &l.B)
+// Declare declares lora_A.weight and lora_B.weight.
+func (l *Layer) Declare(d *nn.Decl) {
+	d.Param("lora_A.weight", &l.A)
+	d.Param("lora_B.weight", &l.B)
 }
 
 // SetTraining switches dropout on or off.

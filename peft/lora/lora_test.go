@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/vlmtune/vlmtune/internal/parity"
 	"github.com/vlmtune/vlmtune/internal/testutil"
 	"github.com/vlmtune/vlmtune/models/clip"
+	"github.com/vlmtune/vlmtune/models/parity"
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/tensor"
 )

@@ -56,7 +56,7 @@ type TrainOptions struct {
 	// AllTokens computes every position of both towers (77 text tokens
 	// per row, every token of the last layers: the work transformers and
 	// the PyTorch peer do) instead of only what the embeddings depend on,
-	// which is the trainer's default (models.Batch.AllTokens).
+	// which is the trainer's default (models.PairBatch.AllTokens).
 	AllTokens bool
 	Seed      uint64
 }
@@ -79,7 +79,7 @@ type TrainResult struct {
 
 // randomBatch draws pixels N(0,1) and token ids with an EOS at a random
 // position per row (the rest padding), as a data pipeline would produce.
-func randomBatch(cfg clip.Config, b int, rng *tensor.RNG) models.Batch {
+func randomBatch(cfg clip.Config, b int, rng *tensor.RNG) models.PairBatch {
 	t := cfg.TextConfig.MaxPositionEmbeddings
 	ids := make([]int32, b*t)
 	mask := make([]int32, b*t)
@@ -101,7 +101,7 @@ func randomBatch(cfg clip.Config, b int, rng *tensor.RNG) models.Batch {
 		}
 	}
 	s := cfg.VisionConfig.ImageSize
-	return models.Batch{IDs: ids, Mask: mask, B: b, T: t, Pixels: tensor.RandN(rng, 0, 1, b, 3, s, s)}
+	return models.PairBatch{IDs: ids, Mask: mask, B: b, T: t, Pixels: tensor.RandN(rng, 0, 1, b, 3, s, s)}
 }
 
 // Train builds the architecture with random weights, applies the method,
@@ -120,7 +120,7 @@ func Train(opt TrainOptions) (*TrainResult, error) {
 		return nil, err
 	}
 	cm.Init(rng)
-	m := models.CLIP{Model: cm}
+	m := cm
 	m.SetCheckpointing(opt.Checkpointing)
 	spec := peft.Spec{Method: opt.Method}
 	switch opt.Method {
@@ -214,7 +214,7 @@ func Embed(arch string, batch, images int, seed uint64) (*EmbedResult, error) {
 		return nil, err
 	}
 	cm.Init(rng)
-	m := models.CLIP{Model: cm}
+	m := cm
 	s := cfg.VisionConfig.ImageSize
 	pixels := tensor.RandN(rng, 0, 1, batch, 3, s, s)
 	var done int

@@ -125,7 +125,7 @@ func CheckTol(t testing.TB, name string, got, want *tensor.Tensor, tol float64) 
 // without one are left out) and clears them, for comparing two runs.
 func TakeGrads(m nn.Module) map[string]*tensor.Tensor {
 	g := map[string]*tensor.Tensor{}
-	m.VisitParams("", func(name string, p **tensor.Tensor) {
+	nn.VisitParams(m, func(name string, p **tensor.Tensor) {
 		if gr := (*p).Grad(); gr != nil {
 			g[name] = gr.Detach().Clone()
 		}
