@@ -2,41 +2,11 @@ package builtin
 
 import (
 	"context"
-	"embed"
-	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/vlmtune/vlmtune/synth"
 	"github.com/vlmtune/vlmtune/train"
 )
-
-// modelFiles holds the pre-trained built-in model (see Build).
-//
-//go:embed model
-var modelFiles embed.FS
-
-// Extract writes the built-in model's files into dir and returns dir.
-func Extract(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	err := fs.WalkDir(modelFiles, "model", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := modelFiles.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, filepath.Base(path)), data, 0o644)
-	})
-	if err != nil {
-		return "", fmt.Errorf("builtin: extracting the model: %w", err)
-	}
-	return dir, nil
-}
 
 // Sizes of the default run's data.
 const (

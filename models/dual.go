@@ -53,13 +53,16 @@ type DualEncoder interface {
 	// (SigLIP's pairwise loss).
 	Objective() string
 	// Contrast runs both towers and, when wantLoss, the family's loss,
-	// as the family's forward does in transformers. rng drives dropout
-	// inside checkpointed layers (may be nil).
-	Contrast(b PairBatch, wantLoss bool, rng *tensor.RNG) *ContrastOutput
-	// EncodeText returns L2-normalised text embeddings [B, D].
-	EncodeText(ids []int32, b, t int, mask []int32) *tensor.Tensor
-	// EncodeImage returns L2-normalised image embeddings [B, D].
-	EncodeImage(pixels *tensor.Tensor) *tensor.Tensor
+	// as the family's forward does in transformers, in the caller's scope
+	// s (see tensor.Scope; nil: none). rng drives dropout inside
+	// checkpointed layers (may be nil).
+	Contrast(s *tensor.Scope, b PairBatch, wantLoss bool, rng *tensor.RNG) *ContrastOutput
+	// EncodeText returns L2-normalised text embeddings [B, D] of token
+	// rows, computed in scope s.
+	EncodeText(s *tensor.Scope, ids []int32, b, t int, mask []int32) *tensor.Tensor
+	// EncodeImage returns L2-normalised image embeddings [B, D], computed
+	// in scope s.
+	EncodeImage(s *tensor.Scope, pixels *tensor.Tensor) *tensor.Tensor
 	// Logits scores normalised text embeddings [N, D] against image
 	// embeddings [M, D], returning logits per image [M, N] with the
 	// model's temperature (and bias).

@@ -60,10 +60,10 @@ func (in Inputs) Floats(name string, shape ...int) (*tensor.Tensor, error) {
 // Forwarder is a model that `vlmtune forward` can run on named inputs.
 type Forwarder interface {
 	Model
-	// ForwardNamed runs the model as its forward in transformers does and
-	// returns every output under its Hugging Face name (with "loss" when
-	// wantLoss). The outputs keep their graph, so the loss can be
-	// differentiated. Missing or mis-shaped inputs are errors naming the
-	// input.
-	ForwardNamed(in Inputs, wantLoss bool) (map[string]*tensor.Tensor, error)
+	// ForwardNamed runs the model as its forward in transformers does, in
+	// scope s, and returns every output under its Hugging Face name (with
+	// "loss" when wantLoss). In a recording scope the outputs keep their
+	// graph, so the loss can be differentiated. Missing or mis-shaped
+	// inputs are errors naming the input.
+	ForwardNamed(s *tensor.Scope, in Inputs, wantLoss bool) (map[string]*tensor.Tensor, error)
 }

@@ -35,7 +35,7 @@ func checkAgainstReference(t *testing.T, model Model, dir string, tol float64) {
 	m := model.(DualEncoder)
 	ref := parity.Open(t, filepath.Join(dir, "reference.safetensors"))
 	nn.SetTrainable(m, true)
-	out := m.Contrast(batchFrom(t, dir, m.UsesTextMask()), true, nil)
+	out := m.Contrast(tensor.NewScope(), batchFrom(t, dir, m.UsesTextMask()), true, nil)
 	rel := func(name string, got *tensor.Tensor, want *tensor.Tensor) {
 		if e := testutil.RelL2(got.Data(), want.Data()); e > tol && testutil.L2(want.Data()) > parity.ZeroTol {
 			t.Errorf("%s: relative L2 error %.3g > %.0g", name, e, tol)

@@ -195,7 +195,7 @@ func (e *Encoder) Forward(x *tensor.Tensor, opt EncoderOptions, out *EncoderOutp
 		if opt.Outputs != nil && i == len(e.Layers)-1 {
 			run = func(ts []*tensor.Tensor) *tensor.Tensor { return l.ForwardRows(ts[0], in, opt.Outputs) }
 		}
-		if e.Checkpointing && tensor.GradEnabled() && in.Weights == nil {
+		if e.Checkpointing && x.Records() && in.Weights == nil {
 			x = tensor.Checkpoint(opt.CheckpointRNG, run, x)
 		} else {
 			x = run([]*tensor.Tensor{x})

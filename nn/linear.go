@@ -59,9 +59,9 @@ type Embedding struct {
 func NewEmbedding(vocab, dim int) *Embedding { return &Embedding{Weight: newParam(vocab, dim)} }
 
 // Forward looks up ids laid out as shape (e.g. [B, T]) and returns
-// [shape..., dim].
-func (e *Embedding) Forward(ids []int32, shape ...int) *tensor.Tensor {
-	return tensor.Embedding(e.Weight, ids, shape...)
+// [shape..., dim] in scope s (see tensor.Embedding).
+func (e *Embedding) Forward(s *tensor.Scope, ids []int32, shape ...int) *tensor.Tensor {
+	return tensor.Embedding(s, e.Weight, ids, shape...)
 }
 
 // Declare declares the table.

@@ -48,9 +48,7 @@ func tinyInputs() clip.Inputs {
 }
 
 func logits(m *clip.Model) []float32 {
-	var out []float32
-	tensor.NoGrad(func() { out = m.Forward(tinyInputs(), false, clip.Options{}).LogitsPerImage.Data() })
-	return out
+	return m.Forward(tinyInputs(), false, clip.Options{Scope: tensor.NewInferenceScope()}).LogitsPerImage.Data()
 }
 
 // The trainable parameter count of each method follows its formula.

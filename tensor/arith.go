@@ -17,11 +17,12 @@ func Mul(a, b *Tensor) *Tensor { return binaryOp(kernels.OpMul, "Mul", a, b) }
 func Div(a, b *Tensor) *Tensor { return binaryOp(kernels.OpDiv, "Div", a, b) }
 
 func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
+	sc := scopeOf(a, b)
 	shape := broadcastShape(name, a.shape, b.shape)
 	it := newRowIter(a.shape, b.shape, shape)
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	binaryBroadcast(op, out.data, a.data, b.data, it)
-	n := record(out, name, a, b)
+	n := sc.record(out, name, a, b)
 	if n == nil {
 		return out
 	}
@@ -32,7 +33,7 @@ func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
 				if SameShape(shape, a.shape) {
 					addGrad(a, g, false) // copies only for a first gradient
 				} else {
-					addGrad(a, reduceTo(g, shape, a.shape), true)
+					addGrad(a, reduceTo(sc, g, shape, a.shape), true)
 				}
 			}
 			if b.requiresGrad {
@@ -40,7 +41,7 @@ func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
 					addGrad(b, g, false)
 					return
 				}
-				gb := reduceTo(g, shape, b.shape)
+				gb := reduceTo(sc, g, shape, b.shape)
 				if op == kernels.OpSub {
 					kernels.Scale(gb, -1, gb)
 				}
@@ -49,28 +50,28 @@ func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
 		case kernels.OpMul:
 			// da = g·b, db = g·a.
 			if a.requiresGrad {
-				t := alloc(len(g))
+				t := sc.alloc(len(g))
 				binaryBroadcast(kernels.OpMul, t, g, b.data, newRowIter(shape, b.shape, shape))
-				addGrad(a, reduceTo(t, shape, a.shape), true)
+				addGrad(a, reduceTo(sc, t, shape, a.shape), true)
 			}
 			if b.requiresGrad {
-				t := alloc(len(g))
+				t := sc.alloc(len(g))
 				binaryBroadcast(kernels.OpMul, t, g, a.data, newRowIter(shape, a.shape, shape))
-				addGrad(b, reduceTo(t, shape, b.shape), true)
+				addGrad(b, reduceTo(sc, t, shape, b.shape), true)
 			}
 		case kernels.OpDiv:
 			// da = g/b, db = −g·a/b² = −(g/b)·out.
-			t := alloc(len(g))
+			t := sc.alloc(len(g))
 			binaryBroadcast(kernels.OpDiv, t, g, b.data, newRowIter(shape, b.shape, shape))
 			if b.requiresGrad {
-				u := alloc(len(g))
+				u := sc.alloc(len(g))
 				kernels.ParallelBinary(kernels.OpMul, u, t, 1, out.data, 1, len(g))
-				gb := reduceTo(u, shape, b.shape)
+				gb := reduceTo(sc, u, shape, b.shape)
 				kernels.Scale(gb, -1, gb)
 				addGrad(b, gb, true)
 			}
 			if a.requiresGrad {
-				addGrad(a, reduceTo(t, shape, a.shape), true)
+				addGrad(a, reduceTo(sc, t, shape, a.shape), true)
 			}
 		}
 	}
@@ -79,9 +80,10 @@ func binaryOp(op kernels.BinaryOp, name string, a, b *Tensor) *Tensor {
 
 // AddScalar returns t + s.
 func AddScalar(t *Tensor, s float32) *Tensor {
-	out := newTensor(t.shape)
+	sc := scopeOf(t)
+	out := sc.newTensor(t.shape)
 	kernels.ParallelBinary(kernels.OpAdd, out.data, t.data, 1, []float32{s}, 0, len(t.data))
-	if n := record(out, "AddScalar", t); n != nil {
+	if n := sc.record(out, "AddScalar", t); n != nil {
 		n.backward = func(g []float32) { addGrad(t, g, false) }
 	}
 	return out
@@ -89,12 +91,13 @@ func AddScalar(t *Tensor, s float32) *Tensor {
 
 // MulScalar returns t · s.
 func MulScalar(t *Tensor, s float32) *Tensor {
-	out := newTensor(t.shape)
+	sc := scopeOf(t)
+	out := sc.newTensor(t.shape)
 	kernels.ParallelBinary(kernels.OpMul, out.data, t.data, 1, []float32{s}, 0, len(t.data))
-	if n := record(out, "MulScalar", t); n != nil {
+	if n := sc.record(out, "MulScalar", t); n != nil {
 		n.backward = func(g []float32) {
 			if t.requiresGrad {
-				gi := alloc(len(g))
+				gi := sc.alloc(len(g))
 				kernels.ParallelBinary(kernels.OpMul, gi, g, 1, []float32{s}, 0, len(g))
 				addGrad(t, gi, true)
 			}

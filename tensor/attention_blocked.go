@@ -22,9 +22,10 @@ var (
 
 // attentionBlocked computes the same as attention for large Tq·Tk.
 func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayout, outShape []int, opt AttentionOptions, scale float32) *Tensor {
+	sc := scopeOf(q, k, v, opt.Bias)
 	b, h, tq, tk, d, dv := dm.b, dm.h, dm.tq, dm.tk, dm.d, dm.dv
-	out := newTensor(outShape)
-	lse := alloc(b * h * tq) // log-sum-exp of every query row
+	out := sc.newTensor(outShape)
+	lse := sc.alloc(b * h * tq) // log-sum-exp of every query row
 	bq := min(attnQueryBlock, tq)
 	sShape := []int{b, h, tq, tk}
 	var biasIt *rowIter
@@ -58,8 +59,8 @@ func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo he
 		}
 	}
 	kernels.ParallelFor(b*h, 1, func(lo0, hi0 int) {
-		s := alloc(bq * tk)
-		defer release(s)
+		s := sc.alloc(bq * tk)
+		defer sc.release(s)
 		for bh := lo0; bh < hi0; bh++ {
 			bi, hi := bh/h, bh%h
 			for i0 := 0; i0 < tq; i0 += bq {
@@ -93,17 +94,17 @@ func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo he
 			}
 		}
 	})
-	n := record(out, op, q, k, v, opt.Bias)
+	n := sc.record(out, op, q, k, v, opt.Bias)
 	if n == nil {
-		release(lse)
+		sc.release(lse)
 		return out
 	}
 	bias := opt.Bias
 	n.backward = func(g []float32) {
-		defer release(lse)
+		defer sc.release(lse)
 		// D_i = Σ_j dO_ij·O_ij per query row.
-		dsum := alloc(b * h * tq)
-		defer release(dsum)
+		dsum := sc.alloc(b * h * tq)
+		defer sc.release(dsum)
 		for bh := 0; bh < b*h; bh++ {
 			bi, hi := bh/h, bh%h
 			for i := 0; i < tq; i++ {
@@ -117,24 +118,24 @@ func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo he
 		}
 		var gq, gk, gv, gb []float32
 		if q.requiresGrad {
-			gq = alloc(len(q.data))
+			gq = sc.alloc(len(q.data))
 		}
 		if k.requiresGrad {
-			gk = alloc(len(k.data))
+			gk = sc.alloc(len(k.data))
 		}
 		if v.requiresGrad {
-			gv = alloc(len(v.data))
+			gv = sc.alloc(len(v.data))
 		}
 		if bias != nil && bias.requiresGrad {
-			gb = alloc(b * h * tq * tk) // dS in full only when the bias needs it
+			gb = sc.alloc(b * h * tq * tk) // dS in full only when the bias needs it
 		}
 		// Heads are independent: each worker owns whole heads, so the
 		// key and value gradients of a head are summed in block order.
 		kernels.ParallelFor(b*h, 1, func(lo0, hi0 int) {
-			p := alloc(bq * tk)
-			dp := alloc(bq * tk)
-			defer release(p)
-			defer release(dp)
+			p := sc.alloc(bq * tk)
+			dp := sc.alloc(bq * tk)
+			defer sc.release(p)
+			defer sc.release(dp)
 			for bh := lo0; bh < hi0; bh++ {
 				bi, hi := bh/h, bh%h
 				qo, ko, vo, oo := bi*lq.bStride+hi*lq.hStride, bi*lk.bStride+hi*lk.hStride, bi*lv.bStride+hi*lv.hStride, bi*lo.bStride+hi*lo.hStride
@@ -186,8 +187,8 @@ func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo he
 			addGrad(v, gv, true)
 		}
 		if gb != nil {
-			addGrad(bias, reduceTo(gb, sShape, bias.shape), true)
-			release(gb)
+			addGrad(bias, reduceTo(sc, gb, sShape, bias.shape), true)
+			sc.release(gb)
 		}
 	}
 	return out

@@ -75,8 +75,10 @@ func TestGradBlockedAttention(t *testing.T) {
 // Long sequences do not hold the B·H·T² probabilities for backward.
 func TestBlockedAttentionMemory(t *testing.T) {
 	q := randT(1, 1, 2, 512, 8).SetRequiresGrad(true)
-	peak, _ := TrackMemory(func() {
-		o := ScaledDotProductAttention(q, q, q, AttentionOptions{Causal: true})
+	sc := NewScope()
+	peak, _ := sc.TrackMemory(func() {
+		x := sc.In(q)
+		o := ScaledDotProductAttention(x, x, x, AttentionOptions{Causal: true})
 		SumAll(o).Backward()
 	})
 	full := int64(2 * 512 * 512 * 4) // the probabilities alone

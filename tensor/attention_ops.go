@@ -66,6 +66,7 @@ func MultiHeadAttention(q, k, v *Tensor, heads int, opt AttentionOptions) *Tenso
 }
 
 func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayout, outShape []int, opt AttentionOptions) *Tensor {
+	sc := scopeOf(q, k, v, opt.Bias)
 	b, h, tq, tk, d, dv := dm.b, dm.h, dm.tq, dm.tk, dm.d, dm.dv
 	if opt.KeyMask != nil && len(opt.KeyMask) != b*tk {
 		panic(fmt.Sprintf("tensor.%s: key mask has %d entries, want B·Tk = %d", op, len(opt.KeyMask), b*tk))
@@ -83,7 +84,7 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 	if tq*tk >= blockedMinScores {
 		return attentionBlocked(op, q, k, v, dm, lq, lk, lv, lo, outShape, opt, scale)
 	}
-	p := alloc(b * h * tq * tk)
+	p := sc.alloc(b * h * tq * tk)
 	ps := tq * tk // stride between heads in p
 	for bi := 0; bi < b; bi++ {
 		kernels.GemmBatched(false, true, h, tq, tk, d, scale,
@@ -97,25 +98,25 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 		applyAttentionMask(p, b, h, tq, tk, opt.Causal, opt.KeyMask)
 	}
 	kernels.SoftmaxRows(p, p, b*h*tq, tk)
-	out := newTensor(outShape)
+	out := sc.newTensor(outShape)
 	for bi := 0; bi < b; bi++ {
 		kernels.GemmBatched(false, false, h, tq, dv, tk, 1,
 			p[bi*h*ps:], tk, ps, v.data[bi*lv.bStride:], lv.row, lv.hStride,
 			0, out.data[bi*lo.bStride:], lo.row, lo.hStride)
 	}
 
-	n := record(out, op, q, k, v, opt.Bias)
+	n := sc.record(out, op, q, k, v, opt.Bias)
 	if n == nil {
-		release(p)
+		sc.release(p)
 		return out
 	}
 	bias := opt.Bias
 	n.backward = func(g []float32) {
 		// p is this op's own buffer; nothing else sees it.
-		defer release(p)
+		defer sc.release(p)
 		if v.requiresGrad {
 			// dV = Pᵀ·dO.
-			gv := alloc(len(v.data))
+			gv := sc.alloc(len(v.data))
 			for bi := 0; bi < b; bi++ {
 				kernels.GemmBatched(true, false, h, tk, dv, tq, 1,
 					p[bi*h*ps:], tk, ps, g[bi*lo.bStride:], lo.row, lo.hStride,
@@ -127,19 +128,19 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 			return
 		}
 		// dS = softmax'(P)·(dO·Vᵀ).
-		ds := alloc(len(p))
+		ds := sc.alloc(len(p))
 		for bi := 0; bi < b; bi++ {
 			kernels.GemmBatched(false, true, h, tq, tk, dv, 1,
 				g[bi*lo.bStride:], lo.row, lo.hStride, v.data[bi*lv.bStride:], lv.row, lv.hStride,
 				0, ds[bi*h*ps:], tk, ps)
 		}
 		kernels.SoftmaxRowsBackward(ds, p, ds, b*h*tq, tk)
-		defer release(ds)
+		defer sc.release(ds)
 		if bias != nil && bias.requiresGrad {
-			addGrad(bias, reduceTo(ds, sShape, bias.shape), true)
+			addGrad(bias, reduceTo(sc, ds, sShape, bias.shape), true)
 		}
 		if q.requiresGrad {
-			gq := alloc(len(q.data))
+			gq := sc.alloc(len(q.data))
 			for bi := 0; bi < b; bi++ {
 				kernels.GemmBatched(false, false, h, tq, d, tk, scale,
 					ds[bi*h*ps:], tk, ps, k.data[bi*lk.bStride:], lk.row, lk.hStride,
@@ -148,7 +149,7 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 			addGrad(q, gq, true)
 		}
 		if k.requiresGrad {
-			gk := alloc(len(k.data))
+			gk := sc.alloc(len(k.data))
 			for bi := 0; bi < b; bi++ {
 				kernels.GemmBatched(true, false, h, tk, d, tq, scale,
 					ds[bi*h*ps:], tk, ps, q.data[bi*lq.bStride:], lq.row, lq.hStride,
@@ -164,6 +165,7 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 // and k laid out as [B, T, H·D], without recording a graph (for outputs
 // such as Hugging Face's `attentions`).
 func AttentionWeights(q, k *Tensor, heads int, opt AttentionOptions) *Tensor {
+	sc := scopeOf(q, k)
 	b, tq, c := q.shape[0], q.shape[1], q.shape[2]
 	tk := k.shape[1]
 	d := c / heads
@@ -171,7 +173,7 @@ func AttentionWeights(q, k *Tensor, heads int, opt AttentionOptions) *Tensor {
 	if scale == 0 {
 		scale = float32(1 / math.Sqrt(float64(d)))
 	}
-	out := newTensor([]int{b, heads, tq, tk})
+	out := sc.newTensor([]int{b, heads, tq, tk})
 	p := out.data
 	for bi := 0; bi < b; bi++ {
 		kernels.GemmBatched(false, true, heads, tq, tk, d, scale,

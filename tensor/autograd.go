@@ -21,23 +21,11 @@ type node struct {
 	consumed bool
 }
 
-var (
-	nodeSeq    atomic.Uint64
-	noGradDeep atomic.Int32
-)
-
-// NoGrad runs fn with gradient recording disabled: operations inside it
-// record no graph and their results do not require gradients. Use it for
-// inference and evaluation. The setting is process-wide (it also affects
-// other goroutines while fn runs).
-func NoGrad(fn func()) {
-	noGradDeep.Add(1)
-	defer noGradDeep.Add(-1)
-	fn()
-}
-
-// GradEnabled reports whether operations currently record the graph.
-func GradEnabled() bool { return noGradDeep.Load() == 0 }
+// nodeSeq numbers recorded operations. It is a logical clock, not state
+// that results depend on: each graph's nodes are numbered in the order its
+// goroutine created them, whatever other goroutines record meanwhile, so
+// backward runs them in the same order.
+var nodeSeq atomic.Uint64
 
 // RequiresGrad reports whether a gradient is computed for t: it is a leaf
 // marked with SetRequiresGrad, or the result of a recorded operation.
@@ -74,11 +62,13 @@ func (t *Tensor) ZeroGrad() {
 // ClearGrad frees the gradient.
 func (t *Tensor) ClearGrad() { t.grad = nil }
 
-// record attaches a node to out when recording is enabled and any input
-// requires a gradient. It returns whether it did; ops call it before
-// building their backward closure, so that nothing is saved otherwise.
-func record(out *Tensor, op string, inputs ...*Tensor) *node {
-	if !GradEnabled() {
+// record puts out in scope s and, when s records and any input requires a
+// gradient, attaches a node to it. It returns the node, or nil; ops call
+// it before building their backward closure, so that nothing is saved
+// otherwise.
+func (s *Scope) record(out *Tensor, op string, inputs ...*Tensor) *node {
+	out.scope = s
+	if !s.GradEnabled() {
 		return nil
 	}
 	need := false
@@ -102,7 +92,7 @@ func record(out *Tensor, op string, inputs ...*Tensor) *node {
 // (callers may then overwrite instead of add).
 func gradBuf(t *Tensor) (buf []float32, fresh bool) {
 	if t.grad == nil {
-		t.grad = newTensor(t.shape)
+		t.grad = t.scope.newTensor(t.shape)
 		return t.grad.data, true
 	}
 	return t.grad.data, false
@@ -119,9 +109,9 @@ func addGrad(t *Tensor, g []float32, owned bool) {
 	}
 	if t.grad == nil {
 		if owned {
-			t.grad = wrap(g, t.shape)
+			t.grad = t.scope.wrap(g, t.shape)
 		} else {
-			t.grad = newTensor(t.shape)
+			t.grad = t.scope.newTensor(t.shape)
 			copy(t.grad.data, g)
 		}
 		return
@@ -147,10 +137,12 @@ func (t *Tensor) BackwardWith(grad *Tensor) {
 		panic(fmt.Sprintf("tensor.BackwardWith: gradient shape %v differs from tensor shape %v", grad.shape, t.shape))
 	}
 	if !t.requiresGrad {
-		panic(fmt.Sprintf("tensor.Backward: tensor %v does not require a gradient (no input requires one, or it was computed under NoGrad)", t.shape))
+		panic(fmt.Sprintf("tensor.Backward: tensor %v does not require a gradient (no input requires one, or it was computed in a no-grad scope or from a tensor of one)", t.shape))
 	}
 	runBackward(t, grad.data, 0)
-	endPoolGeneration()
+	if s := t.scope; s != nil && s.pool != nil {
+		s.pool.endGeneration()
+	}
 }
 
 // runBackward propagates from root through every reachable node with an id
@@ -203,9 +195,11 @@ func runBackward(root *Tensor, grad []float32, minID uint64) {
 		if !out.retainGrad && out != root && out.grad != nil {
 			// The engine created this gradient and nothing else can hold
 			// it (non-leaf gradients are only visible with RetainGrad).
-			release(out.grad.data)
+			out.scope.release(out.grad.data)
 			out.grad = nil
 		}
-		sampleMemory()
+		if s := out.scope; s != nil && s.mem != nil {
+			s.mem.sample()
+		}
 	}
 }

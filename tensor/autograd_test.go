@@ -60,16 +60,32 @@ func TestAutogradBehaviour(t *testing.T) {
 		t.Fatal("a tensor that does not require grad got one")
 	}
 
-	// NoGrad records nothing.
-	var y *Tensor
-	NoGrad(func() { y = Mul(w, x) })
-	if y.RequiresGrad() || !y.IsLeaf() {
-		t.Fatal("an op under NoGrad recorded the graph")
+	// A no-grad scope records nothing, and its tensors keep it.
+	quiet := NewInferenceScope()
+	y := Mul(w, quiet.In(x))
+	if y.RequiresGrad() || !y.IsLeaf() || y.Scope() != quiet || y.Records() {
+		t.Fatal("an op in a no-grad scope recorded the graph")
 	}
-	if !GradEnabled() {
-		t.Fatal("NoGrad did not restore recording")
+	if z := Mul(w, x); !z.RequiresGrad() || z.Scope() != nil {
+		t.Fatal("an op outside any scope did not record")
 	}
-	expectPanic(t, []string{"does not require a gradient"}, func() { SumAll(y).Backward() })
+	expectPanic(t, []string{"does not require a gradient", "no-grad scope"}, func() { SumAll(y).Backward() })
+	// Combined with a recorded tensor, a no-grad tensor keeps the result
+	// unrecorded (and Backward says so); detached, it is a constant.
+	recorded := Exp(w)
+	expectPanic(t, []string{"does not require a gradient"}, func() { SumAll(Mul(recorded, y)).Backward() })
+	SumAll(Mul(Exp(w), y.Detach())).Backward()
+	if w.Grad() == nil {
+		t.Fatal("a detached no-grad tensor blocked the gradient")
+	}
+	w.ClearGrad()
+	// In links a recording scope's input to its source's gradient.
+	sc := NewScope()
+	SumAll(Mul(sc.In(w), x)).Backward()
+	if w.Grad() == nil || w.Grad().Data()[0] != x.Data()[0] {
+		t.Fatalf("gradient through In: %v", w.Grad())
+	}
+	w.ClearGrad()
 
 	// Intermediate gradients are freed unless retained; the graph is freed
 	// after Backward and a second Backward through it is refused.
@@ -105,16 +121,20 @@ func TestCheckpointRejectsOuterNonLeaf(t *testing.T) {
 }
 
 func TestMemStats(t *testing.T) {
-	before := ReadMemStats()
-	x := Zeros(1000)
-	after := ReadMemStats()
+	sc := NewScope()
+	before := sc.MemStats()
+	x := AddScalar(sc.In(Zeros(1000)), 1)
+	after := sc.MemStats()
 	if after.AllocatedBytes-before.AllocatedBytes < 4000 {
 		t.Fatalf("allocated bytes grew by %d, want ≥ 4000", after.AllocatedBytes-before.AllocatedBytes)
 	}
+	if other := NewScope().MemStats(); other.AllocatedBytes != 0 {
+		t.Fatalf("a fresh scope reports %d allocated bytes", other.AllocatedBytes)
+	}
 	_ = x
-	peak, final := TrackMemory(func() {
-		a := Zeros(1000)
-		b := Zeros(1000)
+	peak, final := sc.TrackMemory(func() {
+		a := AddScalar(x, 1)
+		b := AddScalar(x, 2)
 		_ = a.Len() + b.Len()
 	})
 	if peak < 8000 || final != 0 {

@@ -124,14 +124,15 @@ func binaryBroadcast(op kernels.BinaryOp, dst, a, b []float32, it rowIter) {
 }
 
 // reduceTo sums g (shape out) over the broadcast axes so that it has shape
-// s, returning a new slice. The summation order is fixed by the shapes.
-func reduceTo(g []float32, out, s []int) []float32 {
+// s, returning a new slice from sc. The summation order is fixed by the
+// shapes.
+func reduceTo(sc *Scope, g []float32, out, s []int) []float32 {
 	if SameShape(out, s) {
-		r := alloc(len(g))
+		r := sc.alloc(len(g))
 		copy(r, g)
 		return r
 	}
-	res := alloc(numel(s))
+	res := sc.alloc(numel(s))
 	// Pad s to out's rank and reduce axis by axis, outermost first, each a
 	// [outer, r, inner] middle-axis sum.
 	r := len(out)

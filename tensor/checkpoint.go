@@ -1,7 +1,7 @@
 package tensor
 
 // Checkpoint runs fn on inputs without keeping the activations inside it
-// (gradient checkpointing): the forward pass runs with recording off, and
+// (gradient checkpointing): the forward pass runs in a no-grad scope, and
 // during backward fn is run again with recording on and differentiated,
 // so a transformer block costs one extra forward in exchange for not
 // holding its intermediate tensors. The gradients are the same, bit for
@@ -12,27 +12,29 @@ package tensor
 // otherwise). If fn draws random numbers (dropout), pass its generator as
 // rng: its state is saved and restored for the recomputation.
 func Checkpoint(rng *RNG, fn func(inputs []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
-	if !GradEnabled() {
+	sc := scopeOf(inputs...)
+	if !sc.GradEnabled() {
 		return fn(inputs)
 	}
 	var saved RNGState
 	if rng != nil {
 		saved = rng.State()
 	}
+	// The forward pass runs in a no-grad scope sharing sc's pool.
+	quiet := sc.NoGrad()
 	plain := make([]*Tensor, len(inputs))
 	for i, in := range inputs {
-		plain[i] = in.Detach()
+		plain[i] = quiet.In(in)
 	}
-	var res *Tensor
-	NoGrad(func() { res = fn(plain) })
-	out := wrap(res.data, res.shape)
+	res := fn(plain)
+	out := sc.wrap(res.data, res.shape)
 	n := &node{op: "Checkpoint", id: nodeSeq.Add(1), inputs: inputs, out: out}
 	out.node = n
 	out.requiresGrad = true
 	n.backward = func(g []float32) {
 		fresh := make([]*Tensor, len(inputs))
 		for i, in := range inputs {
-			fresh[i] = in.Detach()
+			fresh[i] = sc.wrap(in.data, in.shape)
 			fresh[i].requiresGrad = in.requiresGrad
 		}
 		if rng != nil {

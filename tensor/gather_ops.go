@@ -10,6 +10,11 @@ import (
 // is t's index idx[i]. With axis 0 on a [V, C] table it is an embedding
 // lookup. Its backward is a scatter-add.
 func IndexSelect(t *Tensor, axis int, idx []int) *Tensor {
+	return indexSelect(scopeOf(t), t, axis, idx)
+}
+
+// indexSelect is IndexSelect in scope sc.
+func indexSelect(sc *Scope, t *Tensor, axis int, idx []int) *Tensor {
 	axis = t.axis("IndexSelect", axis)
 	d := t.shape[axis]
 	for _, i := range idx {
@@ -20,9 +25,9 @@ func IndexSelect(t *Tensor, axis int, idx []int) *Tensor {
 	shape := append([]int(nil), t.shape...)
 	shape[axis] = len(idx)
 	outer, inner := numel(t.shape[:axis]), numel(t.shape[axis+1:])
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	gatherRows(out.data, t.data, outer, d, inner, idx)
-	if n := record(out, "IndexSelect", t); n != nil {
+	if n := sc.record(out, "IndexSelect", t); n != nil {
 		idx = append([]int(nil), idx...)
 		n.backward = func(g []float32) {
 			if !t.requiresGrad {
@@ -70,8 +75,9 @@ func scatterAddRows(dst, src []float32, outer, d, inner int, idx []int) {
 
 // Embedding looks up rows of weight [V, C] for integer ids and returns a
 // tensor of shape [shape..., C], where shape describes the layout of ids
-// (for example [B, T]).
-func Embedding(weight *Tensor, ids []int32, shape ...int) *Tensor {
+// (for example [B, T]). The ids enter scope s (nil: the weight's scope):
+// it is where a model's token inputs join the caller's scope.
+func Embedding(s *Scope, weight *Tensor, ids []int32, shape ...int) *Tensor {
 	if weight.Rank() != 2 {
 		panic(fmt.Sprintf("tensor.Embedding: weight shape %v, want [vocab, dim]", weight.shape))
 	}
@@ -82,7 +88,7 @@ func Embedding(weight *Tensor, ids []int32, shape ...int) *Tensor {
 	for i, id := range ids {
 		idx[i] = int(id)
 	}
-	out := IndexSelect(weight, 0, idx)
+	out := indexSelect(join(s, weight.scope), weight, 0, idx)
 	return Reshape(out, append(append([]int(nil), shape...), weight.shape[1])...)
 }
 
@@ -90,6 +96,7 @@ func Embedding(weight *Tensor, ids []int32, shape ...int) *Tensor {
 // given indices along axis: out[.., idx[i], ..] += src[.., i, ..]. src has
 // dst's shape except len(idx) on axis. Repeated indices accumulate.
 func ScatterAdd(dst *Tensor, axis int, idx []int, src *Tensor) *Tensor {
+	sc := scopeOf(dst, src)
 	axis = dst.axis("ScatterAdd", axis)
 	want := append([]int(nil), dst.shape...)
 	want[axis] = len(idx)
@@ -105,12 +112,12 @@ func ScatterAdd(dst *Tensor, axis int, idx []int, src *Tensor) *Tensor {
 	outer, inner := numel(dst.shape[:axis]), numel(dst.shape[axis+1:])
 	out := dst.Clone()
 	scatterAddRows(out.data, src.data, outer, d, inner, idx)
-	if n := record(out, "ScatterAdd", dst, src); n != nil {
+	if n := sc.record(out, "ScatterAdd", dst, src); n != nil {
 		idx = append([]int(nil), idx...)
 		n.backward = func(g []float32) {
 			addGrad(dst, g, false)
 			if src.requiresGrad {
-				gs := alloc(len(src.data))
+				gs := sc.alloc(len(src.data))
 				gatherRows(gs, g, outer, d, inner, idx)
 				addGrad(src, gs, true)
 			}

@@ -24,6 +24,7 @@ type CrossEntropyOptions struct {
 // reduction "mean": ignored rows are excluded from the mean. If every row
 // is ignored the loss is NaN (as PyTorch).
 func CrossEntropy(logits *Tensor, targets []int, opt CrossEntropyOptions) *Tensor {
+	sc := scopeOf(logits)
 	if logits.Rank() < 1 {
 		panic("tensor.CrossEntropy: scalar logits")
 	}
@@ -34,7 +35,7 @@ func CrossEntropy(logits *Tensor, targets []int, opt CrossEntropyOptions) *Tenso
 	if opt.LabelSmoothing < 0 || opt.LabelSmoothing > 1 {
 		panic(fmt.Sprintf("tensor.CrossEntropy: label smoothing %g outside [0, 1]", opt.LabelSmoothing))
 	}
-	logp := alloc(len(logits.data))
+	logp := sc.alloc(len(logits.data))
 	kernels.LogSoftmaxRows(logp, logits.data, rows, c)
 	eps := float64(opt.LabelSmoothing)
 	var total float64
@@ -62,14 +63,14 @@ func CrossEntropy(logits *Tensor, targets []int, opt CrossEntropyOptions) *Tenso
 	if count == 0 {
 		out.data[0] = float32(math.NaN())
 	}
-	n := record(out, "CrossEntropy", logits)
+	n := sc.record(out, "CrossEntropy", logits)
 	if n == nil {
-		release(logp)
+		sc.release(logp)
 	} else {
 		targets = append([]int(nil), targets...)
 		n.backward = func(g []float32) {
-			defer release(logp)
-			gi := alloc(len(logp))
+			defer sc.release(logp)
+			gi := sc.alloc(len(logp))
 			scale := g[0] / float32(count)
 			kernels.ParallelFor(rows, 1+(1<<14)/(c+1), func(lo, hi int) {
 				for r := lo; r < hi; r++ {
@@ -99,6 +100,7 @@ func CrossEntropy(logits *Tensor, targets []int, opt CrossEntropyOptions) *Tenso
 // targets in [0, 1] of the same shape, computed stably as
 // max(x,0) − x·y + log(1 + e^{−|x|}) (torch's binary_cross_entropy_with_logits).
 func BCEWithLogits(logits, targets *Tensor) *Tensor {
+	sc := scopeOf(logits, targets)
 	if !SameShape(logits.shape, targets.shape) {
 		panic(fmt.Sprintf("tensor.BCEWithLogits: logits %v and targets %v differ", logits.shape, targets.shape))
 	}
@@ -109,18 +111,18 @@ func BCEWithLogits(logits, targets *Tensor) *Tensor {
 	}
 	nEl := len(logits.data)
 	out := Scalar(float32(total / float64(nEl)))
-	if n := record(out, "BCEWithLogits", logits, targets); n != nil {
+	if n := sc.record(out, "BCEWithLogits", logits, targets); n != nil {
 		n.backward = func(g []float32) {
 			scale := float64(g[0]) / float64(nEl)
 			if logits.requiresGrad {
-				gi := alloc(nEl)
+				gi := sc.alloc(nEl)
 				for i, x := range logits.data {
 					gi[i] = float32((sigmoid64(float64(x)) - float64(targets.data[i])) * scale)
 				}
 				addGrad(logits, gi, true)
 			}
 			if targets.requiresGrad {
-				gt := alloc(nEl)
+				gt := sc.alloc(nEl)
 				for i, x := range logits.data {
 					gt[i] = float32(-float64(x) * scale)
 				}
@@ -142,9 +144,10 @@ func sigmoid64(x float64) float64 {
 // L2Normalize divides each vector along the last axis by max(‖x‖₂, eps), as
 // torch.nn.functional.normalize.
 func L2Normalize(t *Tensor, eps float32) *Tensor {
+	sc := scopeOf(t)
 	rows, c := lastAxis("L2Normalize", t)
-	out := newTensor(t.shape)
-	norms := alloc(rows)
+	out := sc.newTensor(t.shape)
+	norms := sc.alloc(rows)
 	for r := 0; r < rows; r++ {
 		x := t.data[r*c : (r+1)*c]
 		var ss float64
@@ -159,9 +162,9 @@ func L2Normalize(t *Tensor, eps float32) *Tensor {
 			y[i] = v / d
 		}
 	}
-	if n := record(out, "L2Normalize", t); n != nil {
+	if n := sc.record(out, "L2Normalize", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			for r := 0; r < rows; r++ {
 				y, gr, d := out.data[r*c:(r+1)*c], g[r*c:(r+1)*c], gi[r*c:(r+1)*c]
 				if norms[r] <= eps {

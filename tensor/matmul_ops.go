@@ -11,6 +11,7 @@ import (
 // [..., K, N] ([..., N, K] with transB). Leading (batch) axes broadcast; a
 // rank-2 b is shared by every batch item (the Linear case).
 func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
+	sc := scopeOf(a, b)
 	if a.Rank() < 2 || b.Rank() < 2 {
 		panic(fmt.Sprintf("tensor.MatMul: shapes %v and %v need at least 2 axes", a.shape, b.shape))
 	}
@@ -29,7 +30,7 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 	k := ka
 	batch := broadcastShape("MatMul", a.shape[:ar-2], b.shape[:br-2])
 	shape := append(append([]int(nil), batch...), m, n)
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	plan := newMatmulPlan(a.shape[:ar-2], b.shape[:br-2], batch)
 	lda := a.shape[ar-1]
 	ldb := b.shape[br-1]
@@ -43,13 +44,13 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 			kernels.GemmBatched(transA, transB, cnt, m, n, k, 1, a.data[oa*sa:], lda, plan.strideA*sa, b.data[ob*sb:], ldb, plan.strideB*sb, 0, out.data[oc*m*n:], n, m*n)
 		})
 	}
-	node := record(out, "MatMul", a, b)
+	node := sc.record(out, "MatMul", a, b)
 	if node == nil {
 		return out
 	}
 	node.backward = func(g []float32) {
 		if a.requiresGrad {
-			ga := alloc(len(a.data))
+			ga := sc.alloc(len(a.data))
 			// d op(A) = G·op(B)ᵀ.
 			if plan.bShared && !transA {
 				kernels.Gemm(false, !transB, plan.count*m, k, n, 1, g, n, b.data, ldb, 0, ga, k)
@@ -68,7 +69,7 @@ func MatMul(a, b *Tensor, transA, transB bool) *Tensor {
 			addGrad(a, ga, true)
 		}
 		if b.requiresGrad {
-			gb := alloc(len(b.data))
+			gb := sc.alloc(len(b.data))
 			if plan.bShared && !transA {
 				// All batch items share B: one GEMM over the folded rows.
 				if !transB {
@@ -195,6 +196,7 @@ func matmulGradBroadcast(dst, g, other []float32, p matmulPlan, forA, transA, tr
 // Linear returns x·Wᵀ + bias for x [..., in], weight [out, in] and bias
 // [out] (or nil), as torch.nn.functional.linear.
 func Linear(x, weight, bias *Tensor) *Tensor {
+	sc := scopeOf(x, weight, bias)
 	if weight.Rank() != 2 || x.Rank() < 1 || x.shape[x.Rank()-1] != weight.shape[1] {
 		panic(fmt.Sprintf("tensor.Linear: input %v and weight %v (want [out, in] with in = last axis of input)", x.shape, weight.shape))
 	}
@@ -209,20 +211,20 @@ func Linear(x, weight, bias *Tensor) *Tensor {
 	shape := append(append([]int(nil), x.shape[:x.Rank()-1]...), outF)
 	// Every element is written: by the bias broadcast, or by the product
 	// with beta 0, which never reads C.
-	out := &Tensor{shape: shape, data: allocUninit(rows * outF)}
+	out := &Tensor{shape: shape, data: sc.allocUninit(rows * outF)}
 	beta := float32(0)
 	if bias != nil {
 		kernels.BroadcastRows(out.data, bias.data, rows)
 		beta = 1
 	}
 	kernels.Gemm(false, true, rows, outF, in, 1, x.data, in, weight.data, in, beta, out.data, outF)
-	node := record(out, "Linear", x, weight, bias)
+	node := sc.record(out, "Linear", x, weight, bias)
 	if node == nil {
 		return out
 	}
 	node.backward = func(g []float32) {
 		if x.requiresGrad {
-			gx := allocUninit(len(x.data)) // beta 0: every element written
+			gx := sc.allocUninit(len(x.data)) // beta 0: every element written
 			kernels.Gemm(false, false, rows, in, outF, 1, g, outF, weight.data, in, 0, gx, in)
 			addGrad(x, gx, true)
 		}

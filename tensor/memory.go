@@ -7,14 +7,15 @@ import (
 	"weak"
 )
 
-// MemStats reports the engine's tensor memory use in bytes of float32
-// storage.
+// MemStats reports a scope's tensor memory use in bytes of float32
+// storage: what operations in the scope (and its NoGrad children)
+// allocated outside the buffer pool.
 type MemStats struct {
 	// AllocatedBytes is the total ever allocated for tensor data.
 	AllocatedBytes int64
 	// LiveBytes is the storage not yet garbage collected. Outside
-	// profiling it is updated when the collector frees storage, so it lags
-	// behind reachability; under TrackMemory it is exact.
+	// TrackMemory it is updated when the collector frees storage, so it
+	// lags behind reachability; under TrackMemory it is exact.
 	LiveBytes int64
 	// PeakLiveBytes is the largest LiveBytes seen. Under TrackMemory it is
 	// the peak of exact reachable bytes, sampled at every allocation and
@@ -22,7 +23,8 @@ type MemStats struct {
 	PeakLiveBytes int64
 }
 
-var mem struct {
+// memAccount is a scope's memory accounting.
+type memAccount struct {
 	allocated, live, peak atomic.Int64
 
 	// Exact tracking (tests and diagnostics): every storage is registered
@@ -40,109 +42,107 @@ type memEntry struct {
 	bytes int64
 }
 
-// ReadMemStats returns the current counters.
-func ReadMemStats() MemStats {
-	mem.mu.Lock()
-	tracking, exact, exactMax := mem.tracking, mem.exact, mem.exactMax
-	mem.mu.Unlock()
-	if tracking {
-		return MemStats{AllocatedBytes: mem.allocated.Load(), LiveBytes: exact, PeakLiveBytes: exactMax}
+// MemStats returns s's counters (zero for a nil scope).
+func (s *Scope) MemStats() MemStats {
+	if s == nil || s.mem == nil {
+		return MemStats{}
 	}
-	return MemStats{AllocatedBytes: mem.allocated.Load(), LiveBytes: mem.live.Load(), PeakLiveBytes: mem.peak.Load()}
+	a := s.mem
+	a.mu.Lock()
+	tracking, exact, exactMax := a.tracking, a.exact, a.exactMax
+	a.mu.Unlock()
+	if tracking {
+		return MemStats{AllocatedBytes: a.allocated.Load(), LiveBytes: exact, PeakLiveBytes: exactMax}
+	}
+	return MemStats{AllocatedBytes: a.allocated.Load(), LiveBytes: a.live.Load(), PeakLiveBytes: a.peak.Load()}
 }
 
-// ResetPeak sets the peak to the current live bytes.
-func ResetPeak() {
-	mem.peak.Store(mem.live.Load())
-	mem.mu.Lock()
-	mem.exactMax = mem.exact
-	mem.mu.Unlock()
+// ResetPeak sets s's peak to its current live bytes.
+func (s *Scope) ResetPeak() {
+	if s == nil || s.mem == nil {
+		return
+	}
+	a := s.mem
+	a.peak.Store(a.live.Load())
+	a.mu.Lock()
+	a.exactMax = a.exact
+	a.mu.Unlock()
 }
 
-// TrackMemory runs fn with exact live-byte accounting: at every tensor
-// allocation and after every backward node the engine forces a garbage
-// collection and sums the tensor storage that is still reachable. It is
-// slow (a collection per sample) and meant for tests and memory
-// diagnostics. It returns the peak and final live bytes of storage
-// allocated inside fn.
-func TrackMemory(fn func()) (peak, final int64) {
-	mem.mu.Lock()
-	mem.tracking = true
-	mem.entries = mem.entries[:0]
-	mem.exact, mem.exactMax = 0, 0
-	mem.mu.Unlock()
+// TrackMemory runs fn with exact live-byte accounting of s's storage: at
+// every allocation in s and after every backward node the engine forces a
+// garbage collection and sums the storage that is still reachable (s's
+// pool is bypassed meanwhile). It is slow (a collection per sample) and
+// meant for tests and memory diagnostics. It returns the peak and final
+// live bytes of storage allocated in s inside fn.
+func (s *Scope) TrackMemory(fn func()) (peak, final int64) {
+	a := s.mem
+	a.mu.Lock()
+	a.tracking = true
+	a.entries = a.entries[:0]
+	a.exact, a.exactMax = 0, 0
+	a.mu.Unlock()
 	defer func() {
-		mem.mu.Lock()
-		mem.tracking = false
-		mem.entries = nil
-		mem.mu.Unlock()
+		a.mu.Lock()
+		a.tracking = false
+		a.entries = nil
+		a.mu.Unlock()
 	}()
 	fn()
-	sampleMemory()
-	mem.mu.Lock()
-	defer mem.mu.Unlock()
-	return mem.exactMax, mem.exact
+	a.sample()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.exactMax, a.exact
 }
 
-func tracking() bool {
-	mem.mu.Lock()
-	defer mem.mu.Unlock()
-	return mem.tracking
+func (a *memAccount) isTracking() bool {
+	if a == nil {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.tracking
 }
 
-// sampleMemory recomputes the exact reachable bytes when tracking.
-func sampleMemory() {
-	if !tracking() {
+// account records a fresh allocation.
+func (a *memAccount) account(d []float32) {
+	bytes := int64(len(d)) * 4
+	a.allocated.Add(bytes)
+	live := a.live.Add(bytes)
+	for {
+		p := a.peak.Load()
+		if live <= p || a.peak.CompareAndSwap(p, live) {
+			break
+		}
+	}
+	runtime.AddCleanup(&d[0], func(b int64) { a.live.Add(-b) }, bytes)
+	if a.isTracking() {
+		a.mu.Lock()
+		a.entries = append(a.entries, memEntry{p: weak.Make(&d[0]), bytes: bytes})
+		a.mu.Unlock()
+		a.sample()
+	}
+}
+
+// sample recomputes the exact reachable bytes when tracking.
+func (a *memAccount) sample() {
+	if !a.isTracking() {
 		return
 	}
 	runtime.GC()
-	mem.mu.Lock()
-	defer mem.mu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var live int64
-	kept := mem.entries[:0]
-	for _, e := range mem.entries {
+	kept := a.entries[:0]
+	for _, e := range a.entries {
 		if e.p.Value() != nil {
 			live += e.bytes
 			kept = append(kept, e)
 		}
 	}
-	mem.entries = kept
-	mem.exact = live
-	if live > mem.exactMax {
-		mem.exactMax = live
+	a.entries = kept
+	a.exact = live
+	if live > a.exactMax {
+		a.exactMax = live
 	}
-}
-
-// alloc returns a zeroed float32 slice and accounts for it.
-func alloc(n int) []float32 { return allocate(n, true) }
-
-// allocUninit is alloc for a caller that overwrites every element before
-// reading any: a recycled buffer is not cleared first.
-func allocUninit(n int) []float32 { return allocate(n, false) }
-
-func allocate(n int, zero bool) []float32 {
-	if n == 0 {
-		return []float32{}
-	}
-	if d := getPooled(n, zero); d != nil {
-		return d
-	}
-	d := make([]float32, n)
-	bytes := int64(n) * 4
-	mem.allocated.Add(bytes)
-	live := mem.live.Add(bytes)
-	for {
-		p := mem.peak.Load()
-		if live <= p || mem.peak.CompareAndSwap(p, live) {
-			break
-		}
-	}
-	runtime.AddCleanup(&d[0], func(b int64) { mem.live.Add(-b) }, bytes)
-	if tracking() {
-		mem.mu.Lock()
-		mem.entries = append(mem.entries, memEntry{p: weak.Make(&d[0]), bytes: bytes})
-		mem.mu.Unlock()
-		sampleMemory()
-	}
-	return d
 }

@@ -26,20 +26,21 @@ func dataOrNil(t *Tensor) []float32 {
 // LayerNorm normalises over the last axis with a learnable scale (weight)
 // and shift (bias); either may be nil.
 func LayerNorm(t, weight, bias *Tensor, eps float32) *Tensor {
+	sc := scopeOf(t, weight, bias)
 	if len(t.shape) == 0 {
 		panic("tensor.LayerNorm: scalar input")
 	}
 	checkAffine("LayerNorm", t, weight)
 	checkAffine("LayerNorm", t, bias)
 	rows, cols := lastAxis("LayerNorm", t)
-	out := newTensor(t.shape)
-	mean, rstd := alloc(rows), alloc(rows)
+	out := sc.newTensor(t.shape)
+	mean, rstd := sc.alloc(rows), sc.alloc(rows)
 	kernels.LayerNorm(out.data, mean, rstd, t.data, dataOrNil(weight), dataOrNil(bias), rows, cols, eps)
-	if n := record(out, "LayerNorm", t, weight, bias); n != nil {
+	if n := sc.record(out, "LayerNorm", t, weight, bias); n != nil {
 		n.backward = func(g []float32) {
 			var dx, dw, db []float32
 			if t.requiresGrad {
-				dx = alloc(len(g))
+				dx = sc.alloc(len(g))
 			}
 			if weight != nil && weight.requiresGrad {
 				dw, _ = gradBuf(weight)
@@ -59,19 +60,20 @@ func LayerNorm(t, weight, bias *Tensor, eps float32) *Tensor {
 // RMSNorm normalises over the last axis by the root mean square, with a
 // learnable scale (may be nil).
 func RMSNorm(t, weight *Tensor, eps float32) *Tensor {
+	sc := scopeOf(t, weight)
 	if len(t.shape) == 0 {
 		panic("tensor.RMSNorm: scalar input")
 	}
 	checkAffine("RMSNorm", t, weight)
 	rows, cols := lastAxis("RMSNorm", t)
-	out := newTensor(t.shape)
-	rstd := alloc(rows)
+	out := sc.newTensor(t.shape)
+	rstd := sc.alloc(rows)
 	kernels.RMSNorm(out.data, rstd, t.data, dataOrNil(weight), rows, cols, eps)
-	if n := record(out, "RMSNorm", t, weight); n != nil {
+	if n := sc.record(out, "RMSNorm", t, weight); n != nil {
 		n.backward = func(g []float32) {
 			var dx, dw []float32
 			if t.requiresGrad {
-				dx = alloc(len(g))
+				dx = sc.alloc(len(g))
 			}
 			if weight != nil && weight.requiresGrad {
 				dw, _ = gradBuf(weight)
@@ -88,6 +90,7 @@ func RMSNorm(t, weight *Tensor, eps float32) *Tensor {
 // Dropout zeroes each element with probability p and scales the rest by
 // 1/(1−p), drawing the mask from rng. With p == 0 it returns t unchanged.
 func Dropout(t *Tensor, p float32, rng *RNG) *Tensor {
+	sc := scopeOf(t)
 	if p < 0 || p >= 1 {
 		panic(fmt.Sprintf("tensor.Dropout: probability %g outside [0, 1)", p))
 	}
@@ -95,17 +98,17 @@ func Dropout(t *Tensor, p float32, rng *RNG) *Tensor {
 		return t
 	}
 	keep := 1 / (1 - p)
-	mask := alloc(len(t.data))
+	mask := sc.alloc(len(t.data))
 	for i := range mask {
 		if rng.Float64() >= float64(p) {
 			mask[i] = keep
 		}
 	}
-	out := newTensor(t.shape)
+	out := sc.newTensor(t.shape)
 	kernels.ParallelBinary(kernels.OpMul, out.data, t.data, 1, mask, 1, len(mask))
-	if n := record(out, "Dropout", t); n != nil {
+	if n := sc.record(out, "Dropout", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			kernels.ParallelBinary(kernels.OpMul, gi, g, 1, mask, 1, len(g))
 			addGrad(t, gi, true)
 		}

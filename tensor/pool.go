@@ -6,10 +6,11 @@ import (
 	"sync"
 )
 
-// The buffer pool recycles the float32 storage the engine knows to be
-// dead: gradients of intermediate tensors once backward has propagated
-// them, and scratch buffers of ops. Forward activations are not pooled (a
-// caller may still hold them); the garbage collector reclaims those.
+// A bufferPool recycles the float32 storage the engine knows to be dead:
+// gradients of intermediate tensors once backward has propagated them,
+// and scratch buffers of ops. Forward activations are not pooled (a
+// caller may still hold them); the garbage collector reclaims those. Each
+// Scope has one, shared with its NoGrad children.
 //
 // Buffers are kept in size classes about 4.4% apart (16 per doubling): a
 // request for n floats takes a pooled buffer of at least n floats from
@@ -20,15 +21,19 @@ import (
 // BackwardWith ends a generation and drops the classes neither requested
 // nor returned during it, so lengths that are not asked for again do not
 // accumulate.
-var pool = struct {
+type bufferPool struct {
 	sync.Mutex
 	free    map[int][][]float32 // by class; each buffer's len is its full size
 	bytes   int64
 	gen     uint64         // completed backward passes
 	lastUse map[int]uint64 // generation in which a class was last used
-}{free: map[int][][]float32{}, lastUse: map[int]uint64{}}
+}
 
-// Bounds of the pool: buffers per class and total bytes held.
+func newBufferPool() *bufferPool {
+	return &bufferPool{free: map[int][][]float32{}, lastUse: map[int]uint64{}}
+}
+
+// Bounds of a pool: buffers per class and total bytes held.
 const (
 	poolPerSize  = 32
 	poolMaxBytes = 4 << 30
@@ -49,17 +54,17 @@ func poolClass(n int) int {
 	return e*16 + k
 }
 
-// getPooled returns a buffer of n floats from the pool (zeroed when zero
-// is set; otherwise holding stale values), or nil.
-func getPooled(n int, zero bool) []float32 {
+// get returns a buffer of n floats from the pool (zeroed when zero is
+// set; otherwise holding stale values), or nil.
+func (p *bufferPool) get(n int, zero bool) []float32 {
 	if n < poolMinLen {
 		return nil
 	}
 	c := poolClass(n)
-	pool.Lock()
-	pool.lastUse[c] = pool.gen
+	p.Lock()
+	p.lastUse[c] = p.gen
 	for _, k := range [2]int{c, c + 1} {
-		list := pool.free[k]
+		list := p.free[k]
 		for i := len(list) - 1; i >= 0; i-- {
 			b := list[i]
 			if len(b) < n {
@@ -67,10 +72,10 @@ func getPooled(n int, zero bool) []float32 {
 			}
 			last := len(list) - 1
 			list[i], list[last] = list[last], nil
-			pool.free[k] = list[:last]
-			pool.bytes -= int64(len(b)) * 4
-			pool.lastUse[k] = pool.gen
-			pool.Unlock()
+			p.free[k] = list[:last]
+			p.bytes -= int64(len(b)) * 4
+			p.lastUse[k] = p.gen
+			p.Unlock()
 			b = b[:n:n]
 			if zero {
 				clear(b)
@@ -81,68 +86,72 @@ func getPooled(n int, zero bool) []float32 {
 	// Buffers of n's class too small for it are likely too small for the
 	// next requests as well (lengths growing from step to step): drop one,
 	// so that the class turns over to the larger buffers released later.
-	if list := pool.free[c]; len(list) > 0 {
+	if list := p.free[c]; len(list) > 0 {
 		last := len(list) - 1
-		pool.bytes -= int64(len(list[last])) * 4
+		p.bytes -= int64(len(list[last])) * 4
 		list[last] = nil
-		pool.free[c] = list[:last]
+		p.free[c] = list[:last]
 	}
-	pool.Unlock()
+	p.Unlock()
 	return nil
 }
 
-// release gives a buffer the engine owns back to the pool. The caller
-// must guarantee that nothing references it any more. Buffers whose
-// capacity exceeds their length (possibly views into larger storage) are
-// left to the garbage collector.
-func release(b []float32) {
+// put keeps a dead buffer. Buffers whose capacity exceeds their length
+// (possibly views into larger storage) are left to the garbage collector.
+func (p *bufferPool) put(b []float32) {
 	n := len(b)
-	if n < poolMinLen || cap(b) != n || tracking() {
+	if n < poolMinLen || cap(b) != n {
 		return
 	}
 	c := poolClass(n)
-	pool.Lock()
-	defer pool.Unlock()
-	pool.lastUse[c] = pool.gen
-	if len(pool.free[c]) >= poolPerSize || pool.bytes+int64(n)*4 > poolMaxBytes {
+	p.Lock()
+	defer p.Unlock()
+	p.lastUse[c] = p.gen
+	if len(p.free[c]) >= poolPerSize || p.bytes+int64(n)*4 > poolMaxBytes {
 		return
 	}
-	pool.free[c] = append(pool.free[c], b)
-	pool.bytes += int64(n) * 4
+	p.free[c] = append(p.free[c], b)
+	p.bytes += int64(n) * 4
 }
 
-// endPoolGeneration closes a generation (one backward pass) and drops the
+// endGeneration closes a generation (one backward pass) and drops the
 // buffers of classes not requested or returned during it, which the next
 // steps are unlikely to ask for.
-func endPoolGeneration() {
-	pool.Lock()
-	defer pool.Unlock()
-	pool.gen++
-	for c, g := range pool.lastUse {
-		if g+1 >= pool.gen {
+func (p *bufferPool) endGeneration() {
+	p.Lock()
+	defer p.Unlock()
+	p.gen++
+	for c, g := range p.lastUse {
+		if g+1 >= p.gen {
 			continue
 		}
-		for _, b := range pool.free[c] {
-			pool.bytes -= int64(len(b)) * 4
+		for _, b := range p.free[c] {
+			p.bytes -= int64(len(b)) * 4
 		}
-		delete(pool.free, c)
-		delete(pool.lastUse, c)
+		delete(p.free, c)
+		delete(p.lastUse, c)
 	}
 }
 
-// FreePool drops every pooled buffer (for the garbage collector to
-// reclaim), e.g. after training, before inference on other shapes.
-func FreePool() {
-	pool.Lock()
-	pool.free = map[int][][]float32{}
-	pool.lastUse = map[int]uint64{}
-	pool.bytes = 0
-	pool.Unlock()
+// clear drops every pooled buffer.
+func (p *bufferPool) clear() {
+	p.Lock()
+	p.free = map[int][][]float32{}
+	p.lastUse = map[int]uint64{}
+	p.bytes = 0
+	p.Unlock()
 }
 
-// PooledBytes reports the bytes held by the buffer pool.
-func PooledBytes() int64 {
-	pool.Lock()
-	defer pool.Unlock()
-	return pool.bytes
+// held reports the bytes held.
+func (p *bufferPool) held() int64 {
+	p.Lock()
+	defer p.Unlock()
+	return p.bytes
+}
+
+// classes reports how many size classes hold buffers.
+func (p *bufferPool) classes() int {
+	p.Lock()
+	defer p.Unlock()
+	return len(p.free)
 }

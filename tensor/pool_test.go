@@ -6,42 +6,36 @@ import "testing"
 // length) must not grow the pool without bound, while a loop with fixed
 // shapes keeps reusing its buffers.
 func TestPoolDropsLengthsOfPastSteps(t *testing.T) {
-	if tracking() {
-		t.Skip("memory tracking disables the pool")
-	}
-	FreePool()
-	defer FreePool()
+	sc := NewScope()
 	w := RandN(NewRNG(1), 0, 1, 64, 64).SetRequiresGrad(true)
 	step := func(rows int) {
-		x := RandN(NewRNG(uint64(rows)), 0, 1, rows, 64)
+		x := sc.In(RandN(NewRNG(uint64(rows)), 0, 1, rows, 64))
 		h := Tanh(MatMul(x, w, false, false))
 		SumAll(Mul(h, h)).Backward()
 		w.ZeroGrad()
 	}
 	// Fixed shapes: after a warm-up step the pool holds the same buffers.
 	step(100)
-	fixed := PooledBytes()
+	fixed := sc.PooledBytes()
 	if fixed == 0 {
 		t.Fatal("nothing was pooled; the test needs intermediate gradients of at least poolMinLen floats")
 	}
 	for i := 0; i < 5; i++ {
 		step(100)
 	}
-	if got := PooledBytes(); got != fixed {
+	if got := sc.PooledBytes(); got != fixed {
 		t.Errorf("fixed shapes: pool holds %d bytes after 6 steps, %d after one", got, fixed)
 	}
 	// Changing shapes: at most the last two steps' lengths stay.
 	var peak int64
 	for rows := 101; rows < 160; rows++ {
 		step(rows)
-		peak = max(peak, PooledBytes())
+		peak = max(peak, sc.PooledBytes())
 	}
 	if limit := 3 * fixed * 160 / 100; peak > limit {
 		t.Errorf("varying shapes: pool grew to %d bytes (one step of 100 rows pools %d)", peak, fixed)
 	}
-	pool.Lock()
-	sizes := len(pool.free)
-	pool.Unlock()
+	sizes := sc.pool.classes()
 	if sizes > 8 {
 		t.Errorf("pool keeps %d lengths after 60 steps of changing shapes", sizes)
 	}
@@ -74,30 +68,26 @@ func TestPoolClasses(t *testing.T) {
 // A pooled buffer serves a smaller request of its class: the caller gets
 // exactly n zeroed floats whose capacity ends at n.
 func TestPoolServesSmallerRequests(t *testing.T) {
-	if tracking() {
-		t.Skip("memory tracking disables the pool")
-	}
-	FreePool()
-	defer FreePool()
+	sc := NewScope()
 	b := make([]float32, 2000)
 	for i := range b {
 		b[i] = 1
 	}
-	release(b)
-	got := getPooled(1990, true)
+	sc.release(b)
+	got := sc.pool.get(1990, true)
 	if got == nil || len(got) != 1990 || cap(got) != 1990 {
-		t.Fatalf("getPooled(1990) = len %d cap %d, want a pooled buffer of 1990", len(got), cap(got))
+		t.Fatalf("pool.get(1990) = len %d cap %d, want a pooled buffer of 1990", len(got), cap(got))
 	}
 	for i, v := range got {
 		if v != 0 {
 			t.Fatalf("element %d = %v, want 0", i, v)
 		}
 	}
-	if PooledBytes() != 0 {
-		t.Errorf("pool still holds %d bytes", PooledBytes())
+	if sc.PooledBytes() != 0 {
+		t.Errorf("pool still holds %d bytes", sc.PooledBytes())
 	}
-	release(make([]float32, 1990))
-	if getPooled(2000, true) != nil && poolClass(2000) == poolClass(1990) {
+	sc.release(make([]float32, 1990))
+	if sc.pool.get(2000, true) != nil && poolClass(2000) == poolClass(1990) {
 		t.Errorf("a 1990-float buffer served a request for 2000")
 	}
 }
@@ -105,11 +95,7 @@ func TestPoolServesSmallerRequests(t *testing.T) {
 // Linear writes every element of its (unzeroed, recycled) output and input
 // gradient: stale pool contents must not leak into either.
 func TestLinearOverwritesRecycledBuffers(t *testing.T) {
-	if tracking() {
-		t.Skip("memory tracking disables the pool")
-	}
-	FreePool()
-	defer FreePool()
+	sc := NewScope()
 	const rows, in, out = 40, 33, 50 // 2000 and 1320 floats: both pooled sizes
 	rng := NewRNG(2)
 	x := RandN(rng, 0, 1, rows, in).SetRequiresGrad(true)
@@ -124,9 +110,9 @@ func TestLinearOverwritesRecycledBuffers(t *testing.T) {
 			for i := range junk {
 				junk[i] = float32(i%7) - 1e6
 			}
-			release(junk)
+			sc.release(junk)
 		}
-		y := Linear(x, w, bias)
+		y := Linear(sc.In(x), w, bias)
 		for i, v := range y.Data() {
 			if d := v - want.Data()[i]; d > 1e-4 || d < -1e-4 {
 				t.Fatalf("bias %v: output %d = %v, want %v", bias != nil, i, v, want.Data()[i])

@@ -11,10 +11,11 @@ import (
 // SumAll returns the sum of all elements as a scalar tensor (accumulated
 // in float64).
 func SumAll(t *Tensor) *Tensor {
+	sc := scopeOf(t)
 	out := Scalar(float32(kernels.Sum(t.data)))
-	if n := record(out, "SumAll", t); n != nil {
+	if n := sc.record(out, "SumAll", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(t.data))
+			gi := sc.alloc(len(t.data))
 			kernels.Fill(gi, g[0])
 			addGrad(t, gi, true)
 		}
@@ -90,14 +91,15 @@ func dropAxes(shape, ax []int) []int {
 
 // sumAxis sums over one axis keeping it with size 1.
 func sumAxis(t *Tensor, axis int) *Tensor {
+	sc := scopeOf(t)
 	shape := append([]int(nil), t.shape...)
 	outer, r, inner := numel(t.shape[:axis]), t.shape[axis], numel(t.shape[axis+1:])
 	shape[axis] = 1
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	kernels.SumAxis(out.data, t.data, outer, r, inner, false)
-	if n := record(out, "Sum", t); n != nil {
+	if n := sc.record(out, "Sum", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(t.data))
+			gi := sc.alloc(len(t.data))
 			for o := 0; o < outer; o++ {
 				src := g[o*inner : (o+1)*inner]
 				for j := 0; j < r; j++ {
@@ -113,6 +115,7 @@ func sumAxis(t *Tensor, axis int) *Tensor {
 // Max returns the maximum over one axis (and the index of the first
 // maximum per output element). The gradient flows to that first maximum.
 func Max(t *Tensor, axis int, keepDim bool) (*Tensor, []int) {
+	sc := scopeOf(t)
 	axis = t.axis("Max", axis)
 	outer, r, inner := numel(t.shape[:axis]), t.shape[axis], numel(t.shape[axis+1:])
 	if r == 0 {
@@ -120,7 +123,7 @@ func Max(t *Tensor, axis int, keepDim bool) (*Tensor, []int) {
 	}
 	shape := append([]int(nil), t.shape...)
 	shape[axis] = 1
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	arg := make([]int, outer*inner)
 	for o := 0; o < outer; o++ {
 		for i := 0; i < inner; i++ {
@@ -135,7 +138,7 @@ func Max(t *Tensor, axis int, keepDim bool) (*Tensor, []int) {
 			arg[o*inner+i] = bi
 		}
 	}
-	if n := record(out, "Max", t); n != nil {
+	if n := sc.record(out, "Max", t); n != nil {
 		n.backward = func(g []float32) {
 			if !t.requiresGrad {
 				return

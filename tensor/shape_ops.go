@@ -10,9 +10,10 @@ import (
 // elements; one dimension may be -1 and is inferred. The result shares t's
 // data.
 func Reshape(t *Tensor, shape ...int) *Tensor {
+	sc := scopeOf(t)
 	s := inferShape("Reshape", t, shape)
-	out := wrap(t.data, s)
-	if n := record(out, "Reshape", t); n != nil {
+	out := sc.wrap(t.data, s)
+	if n := sc.record(out, "Reshape", t); n != nil {
 		n.backward = func(g []float32) { addGrad(t, g, false) }
 	}
 	return out
@@ -92,6 +93,7 @@ func Transpose(t *Tensor, a, b int) *Tensor {
 // Permute reorders the axes: result axis i is t's axis perm[i]. The result
 // is a new contiguous tensor.
 func Permute(t *Tensor, perm ...int) *Tensor {
+	sc := scopeOf(t)
 	r := len(t.shape)
 	if len(perm) != r {
 		panic(fmt.Sprintf("tensor.Permute: permutation %v for shape %v", perm, t.shape))
@@ -105,9 +107,9 @@ func Permute(t *Tensor, perm ...int) *Tensor {
 		seen[p] = true
 		shape[i] = t.shape[p]
 	}
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	permuteData(out.data, t.data, t.shape, perm)
-	if n := record(out, "Permute", t); n != nil {
+	if n := sc.record(out, "Permute", t); n != nil {
 		inv := make([]int, r)
 		for i, p := range perm {
 			inv[p] = i
@@ -116,7 +118,7 @@ func Permute(t *Tensor, perm ...int) *Tensor {
 			if !t.requiresGrad {
 				return
 			}
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			permuteData(gi, g, shape, inv)
 			addGrad(t, gi, true)
 		}

@@ -7,6 +7,7 @@ import (
 // Slice returns the elements of t with index in [start, end) along axis,
 // as a new tensor.
 func Slice(t *Tensor, axis, start, end int) *Tensor {
+	sc := scopeOf(t)
 	axis = t.axis("Slice", axis)
 	d := t.shape[axis]
 	if start < 0 || end > d || start > end {
@@ -15,12 +16,12 @@ func Slice(t *Tensor, axis, start, end int) *Tensor {
 	shape := append([]int(nil), t.shape...)
 	shape[axis] = end - start
 	outer, inner := numel(t.shape[:axis]), numel(t.shape[axis+1:])
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	w := (end - start) * inner
 	for o := 0; o < outer; o++ {
 		copy(out.data[o*w:(o+1)*w], t.data[(o*d+start)*inner:])
 	}
-	if n := record(out, "Slice", t); n != nil {
+	if n := sc.record(out, "Slice", t); n != nil {
 		n.backward = func(g []float32) {
 			if !t.requiresGrad {
 				return
@@ -40,6 +41,7 @@ func Slice(t *Tensor, axis, start, end int) *Tensor {
 
 // Concat joins tensors along axis; all other dimensions must match.
 func Concat(axis int, ts ...*Tensor) *Tensor {
+	sc := scopeOf(ts...)
 	if len(ts) == 0 {
 		panic("tensor.Concat: no tensors")
 	}
@@ -58,7 +60,7 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		shape[axis] += t.shape[axis]
 	}
 	outer, inner := numel(shape[:axis]), numel(shape[axis+1:])
-	out := newTensor(shape)
+	out := sc.newTensor(shape)
 	ow := shape[axis] * inner
 	offs := make([]int, len(ts))
 	pos := 0
@@ -70,14 +72,14 @@ func Concat(axis int, ts ...*Tensor) *Tensor {
 		}
 		pos += w
 	}
-	if n := record(out, "Concat", ts...); n != nil {
+	if n := sc.record(out, "Concat", ts...); n != nil {
 		n.backward = func(g []float32) {
 			for k, t := range ts {
 				if !t.requiresGrad {
 					continue
 				}
 				w := t.shape[axis] * inner
-				gi := alloc(len(t.data))
+				gi := sc.alloc(len(t.data))
 				for o := 0; o < outer; o++ {
 					copy(gi[o*w:(o+1)*w], g[o*ow+offs[k]:o*ow+offs[k]+w])
 				}

@@ -19,12 +19,13 @@ func lastAxis(op string, t *Tensor) (rows, cols int) {
 // Softmax returns softmax over the last axis. Rows that are entirely −Inf
 // give zeros.
 func Softmax(t *Tensor) *Tensor {
+	sc := scopeOf(t)
 	rows, cols := lastAxis("Softmax", t)
-	out := newTensor(t.shape)
+	out := sc.newTensor(t.shape)
 	kernels.SoftmaxRows(out.data, t.data, rows, cols)
-	if n := record(out, "Softmax", t); n != nil {
+	if n := sc.record(out, "Softmax", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			kernels.SoftmaxRowsBackward(gi, out.data, g, rows, cols)
 			addGrad(t, gi, true)
 		}
@@ -34,12 +35,13 @@ func Softmax(t *Tensor) *Tensor {
 
 // LogSoftmax returns log-softmax over the last axis.
 func LogSoftmax(t *Tensor) *Tensor {
+	sc := scopeOf(t)
 	rows, cols := lastAxis("LogSoftmax", t)
-	out := newTensor(t.shape)
+	out := sc.newTensor(t.shape)
 	kernels.LogSoftmaxRows(out.data, t.data, rows, cols)
-	if n := record(out, "LogSoftmax", t); n != nil {
+	if n := sc.record(out, "LogSoftmax", t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			kernels.LogSoftmaxRowsBackward(gi, out.data, g, rows, cols)
 			addGrad(t, gi, true)
 		}

@@ -15,6 +15,7 @@ type Tensor struct {
 	retainGrad   bool
 	grad         *Tensor
 	node         *node // the operation that produced this tensor; nil for leaves
+	scope        *Scope
 	name         string
 }
 
@@ -31,11 +32,11 @@ func numel(shape []int) int {
 	return n
 }
 
-// newTensor allocates a zero tensor of the given shape (the shape slice is
-// copied).
+// newTensor allocates a zero tensor of the given shape outside any scope
+// (the shape slice is copied).
 func newTensor(shape []int) *Tensor {
 	s := append([]int(nil), shape...)
-	return &Tensor{shape: s, data: alloc(numel(s))}
+	return &Tensor{shape: s, data: make([]float32, numel(s))}
 }
 
 // wrap makes a tensor over existing data without copying.
@@ -145,15 +146,17 @@ func SameShape(a, b []int) bool {
 	return true
 }
 
-// Clone returns a copy of t's values and shape, detached from the graph.
+// Clone returns a copy of t's values and shape, detached from the graph
+// and outside any scope.
 func (t *Tensor) Clone() *Tensor {
 	c := newTensor(t.shape)
 	copy(c.data, t.data)
 	return c
 }
 
-// Detach returns a tensor that shares t's data but is not part of the graph
-// and does not require a gradient.
+// Detach returns a tensor that shares t's data but is not part of the
+// graph, does not require a gradient and belongs to no scope: a constant
+// that any scope may use.
 func (t *Tensor) Detach() *Tensor { return wrap(t.data, t.shape) }
 
 // CopyFrom copies src's values into t (shapes must match). It bypasses

@@ -64,8 +64,8 @@ func (m *tinyModel) params() []*Tensor {
 }
 
 // loss runs the model on ids [B, T] and returns a next-token cross-entropy.
-func (m *tinyModel) loss(ids []int32, bs, tl int, mask []bool, checkpoint bool, rng *RNG) *Tensor {
-	x := Embedding(m.emb, ids, bs, tl)
+func (m *tinyModel) loss(sc *Scope, ids []int32, bs, tl int, mask []bool, checkpoint bool, rng *RNG) *Tensor {
+	x := Embedding(sc, m.emb, ids, bs, tl)
 	for _, b := range m.blocks {
 		if checkpoint {
 			x = Checkpoint(rng, func(in []*Tensor) *Tensor { return b.forward(in[0], 2, mask, rng) }, x)
@@ -99,12 +99,17 @@ func tinyBatch(bs, tl, vocab int) ([]int32, []bool) {
 
 // step returns the loss and copies of every parameter gradient.
 func step(m *tinyModel, checkpoint bool) (float32, [][]float32) {
+	return stepIn(nil, m, checkpoint)
+}
+
+// stepIn runs step in scope sc.
+func stepIn(sc *Scope, m *tinyModel, checkpoint bool) (float32, [][]float32) {
 	const bs, tl, vocab = 3, 7, 17
 	ids, mask := tinyBatch(bs, tl, vocab)
 	for _, p := range m.params() {
 		p.ClearGrad()
 	}
-	loss := m.loss(ids, bs, tl, mask, checkpoint, NewRNG(11))
+	loss := m.loss(sc, ids, bs, tl, mask, checkpoint, NewRNG(11))
 	loss.Backward()
 	var grads [][]float32
 	for _, p := range m.params() {
@@ -139,10 +144,21 @@ func TestCheckpointBitwiseAndMemory(t *testing.T) {
 	}
 
 	peak := func(checkpoint bool) int64 {
-		p, _ := TrackMemory(func() { step(m, checkpoint) })
+		sc := NewScope()
+		p, _ := sc.TrackMemory(func() { stepIn(sc, m, checkpoint) })
 		return p
 	}
 	plain, ckpt := peak(false), peak(true)
+	// In a scope (with its pool), the results are the same bit for bit.
+	l3, g3 := stepIn(NewScope(), m, true)
+	if math.Float32bits(l1) != math.Float32bits(l3) {
+		t.Fatalf("loss differs in a scope: %v, %v", l1, l3)
+	}
+	for i := range g1 {
+		if !bitsEqual(g1[i], g3[i]) {
+			t.Fatalf("gradient of parameter %d differs in a scope", i)
+		}
+	}
 	t.Logf("peak live tensor bytes: plain %d, checkpointed %d", plain, ckpt)
 	if ckpt >= plain {
 		t.Fatalf("checkpointing did not lower peak live bytes: plain %d, checkpointed %d", plain, ckpt)

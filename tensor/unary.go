@@ -29,11 +29,12 @@ func map2(dst, a, b []float32, f func(x, y float32) float32) {
 // unaryOp builds an element-wise op whose derivative is df(x, y) with x the
 // input and y the output.
 func unaryOp(name string, t *Tensor, f func(float32) float32, df func(x, y float32) float32) *Tensor {
-	out := newTensor(t.shape)
+	sc := scopeOf(t)
+	out := sc.newTensor(t.shape)
 	mapUnary(out.data, t.data, f)
-	if n := record(out, name, t); n != nil {
+	if n := sc.record(out, name, t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			kernels.ParallelFor(len(g), 1<<14, func(lo, hi int) {
 				for i := lo; i < hi; i++ {
 					gi[i] = g[i] * df(t.data[i], out.data[i])
@@ -112,11 +113,12 @@ func LogSigmoid(t *Tensor) *Tensor {
 
 // activation applies a kernels activation with its exact backward.
 func activation(name string, a kernels.Activation, t *Tensor) *Tensor {
-	out := newTensor(t.shape)
+	sc := scopeOf(t)
+	out := sc.newTensor(t.shape)
 	kernels.Activate(a, out.data, t.data)
-	if n := record(out, name, t); n != nil {
+	if n := sc.record(out, name, t); n != nil {
 		n.backward = func(g []float32) {
-			gi := alloc(len(g))
+			gi := sc.alloc(len(g))
 			kernels.ActivateBackward(a, gi, t.data, g)
 			addGrad(t, gi, true)
 		}

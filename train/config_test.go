@@ -110,7 +110,7 @@ func TestEffectiveConfigRoundTrip(t *testing.T) {
 func TestTargetsMatchingNothing(t *testing.T) {
 	cfg := smallConfig(t, "lora")
 	cfg.Method.LoRA.TargetModules = []string{"query"}
-	_, err := train.Run(context.Background(), cfg, train.Options{Out: io.Discard, Builtin: builtin.Extract})
+	_, err := train.Run(context.Background(), cfg, train.Options{Out: io.Discard})
 	if err == nil || !strings.Contains(err.Error(), "match no module") || !strings.Contains(err.Error(), "q_proj") {
 		t.Fatalf("error %v", err)
 	}

@@ -14,50 +14,42 @@ import (
 	"github.com/vlmtune/vlmtune/data/loader"
 	"github.com/vlmtune/vlmtune/models"
 	"github.com/vlmtune/vlmtune/nn"
-	"github.com/vlmtune/vlmtune/peft"
-	"github.com/vlmtune/vlmtune/prep"
-	"github.com/vlmtune/vlmtune/tensor"
+	"github.com/vlmtune/vlmtune/train/objective"
 	"github.com/vlmtune/vlmtune/train/optim"
 	"github.com/vlmtune/vlmtune/train/progress"
 	"github.com/vlmtune/vlmtune/train/report"
-	"github.com/vlmtune/vlmtune/train/schedule"
 )
 
-// trainLoop holds everything the step loop touches.
-type trainLoop struct {
-	cfg        Config
-	opt        Options
-	m          models.DualEncoder
-	loaded     *models.Loaded
-	applied    *peft.Applied
-	optimizer  optim.Optimizer
-	params     []optim.Param
-	sched      schedule.Schedule
-	st         *stepper
-	anchor     *anchorPenalty
-	rng        *tensor.RNG
-	val        *ValSet
-	logs       *runLog
-	out        io.Writer
-	runDir     string
-	modelPath  string
-	state      TrainerState
-	totalSteps int
-	spe        int
-	res        *Result
-
-	skippedRead int
-	samples     int64
-	lastEval    int
-}
-
-func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
+// loop opens the logs, evaluates the model before training and runs the
+// steps, validating, checkpointing and stopping as configured; it ends
+// with the best model and the report.
+func (l *run) loop(ctx context.Context) error {
 	cfg := l.cfg
-	it, err := ld.Iterate(ctx, l.state.Position)
+	l.res = &Result{RunDir: l.runDir, Monitor: cfg.Evaluation.Monitor, Trainable: l.trainable, Total: l.total, Method: l.applied.Spec.Method,
+		Objective: l.obj.Name(), Metrics: l.obj.Metrics()}
+	var err error
+	if l.logs, err = openRunLog(l.runDir, l.out, cfg.Logging, l.totalSteps, l.state.Step); err != nil {
+		return err
+	}
+	defer l.logs.close()
+	if l.resumed == "" && l.val != nil {
+		if l.res.Before, err = l.obj.Evaluate(l.scope); err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(l.runDir, "before.json"), l.res.Before); err != nil {
+			return err
+		}
+		l.logs.event("val", 0, l.res.Before)
+		l.logs.printf("before training: %s", l.formatMetrics(l.res.Before))
+	} else if l.val != nil {
+		l.res.Before = readJSONMap(filepath.Join(l.runDir, "before.json"))
+	}
+	it, err := l.ld.Iterate(ctx, l.state.Position)
 	if err != nil {
 		return err
 	}
 	defer it.Close()
+
 	stop := ""
 	for l.state.Step < l.totalSteps && stop == "" {
 		b, err := it.Next()
@@ -80,7 +72,7 @@ func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
 			}
 		}
 		t0 := time.Now()
-		loss, err := l.step(prep.ToBatch(b))
+		loss, err := l.step(b)
 		if err != nil {
 			var nf *NonFiniteError
 			if errors.As(err, &nf) {
@@ -96,10 +88,14 @@ func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
 		l.logs.bar.Update(l.state.Step, progress.Fields{Epoch: b.Epoch + 1, Epochs: cfg.Training.Epochs, Loss: loss.total, LR: lr, Samples: l.samples})
 		if l.state.Step%cfg.Logging.LogEvery == 0 || l.state.Step == 1 {
 			dt := time.Since(t0).Seconds()
-			if err := l.logs.event("train", l.state.Step, map[string]float64{
-				"loss": loss.total, "contrastive_loss": loss.contrastive, "lr": lr, "grad_norm": loss.gradNorm,
+			values := map[string]float64{
+				"loss": loss.total, "lr": lr, "grad_norm": loss.gradNorm,
 				"samples_per_s": float64(b.Size) / math.Max(dt, 1e-9), "epoch": float64(b.Epoch) + float64(b.Next.Index)/float64(max(l.spe*cfg.Training.BatchSize, 1)),
-			}); err != nil {
+			}
+			for k, v := range loss.parts {
+				values[k] = v
+			}
+			if err := l.logs.event("train", l.state.Step, values); err != nil {
 				return err
 			}
 		}
@@ -161,16 +157,19 @@ func (l *trainLoop) run(ctx context.Context, ld *loader.Loader) error {
 
 // stepLoss is what one optimizer step reports.
 type stepLoss struct {
-	total, contrastive, gradNorm float64
+	total    float64
+	parts    map[string]float64
+	gradNorm float64
 }
 
 // step runs forward, backward, regularisation, checks and the update.
-func (l *trainLoop) step(b models.PairBatch) (stepLoss, error) {
+func (l *run) step(b *loader.Batch) (stepLoss, error) {
 	optim.ZeroGrad(l.params)
-	total, contrastive, err := l.st.run(b)
+	loss, err := l.obj.Step(l.scope, b)
 	if err != nil {
 		return stepLoss{}, err
 	}
+	total := loss.Total
 	if l.anchor != nil {
 		total += l.anchor.addGradients()
 	}
@@ -180,11 +179,12 @@ func (l *trainLoop) step(b models.PairBatch) (stepLoss, error) {
 	norm := optim.ClipGradNorm(l.params, l.cfg.Training.MaxGradNorm)
 	l.optimizer.Step(float32(l.sched.LR(l.state.Step)))
 	l.m.AfterStep()
-	return stepLoss{total: total, contrastive: contrastive, gradNorm: norm}, nil
+	l.lastParts = loss.Parts
+	return stepLoss{total: total, parts: loss.Parts, gradNorm: norm}, nil
 }
 
 // evalDue reports whether validation is due after batch b.
-func (l *trainLoop) evalDue(b *loader.Batch) bool {
+func (l *run) evalDue(b *loader.Batch) bool {
 	e := l.cfg.Evaluation
 	if e.EverySteps > 0 {
 		return l.state.Step%e.EverySteps == 0
@@ -197,7 +197,7 @@ func (l *trainLoop) evalDue(b *loader.Batch) bool {
 }
 
 // lastMetrics returns the most recent validation metrics.
-func (l *trainLoop) lastMetrics() map[string]float64 {
+func (l *run) lastMetrics() map[string]float64 {
 	out := map[string]float64{}
 	for tag, pts := range l.logs.series {
 		if len(pts) > 0 && len(tag) > 4 && tag[:4] == "val/" {
@@ -209,8 +209,8 @@ func (l *trainLoop) lastMetrics() map[string]float64 {
 
 // validate evaluates, logs, checkpoints, keeps the best model and applies
 // early stopping. It returns "early" when training should stop.
-func (l *trainLoop) validate() (string, error) {
-	metrics, err := Evaluate(l.m, l.val, l.cfg.Training.BatchSize)
+func (l *run) validate() (string, error) {
+	metrics, err := l.obj.Evaluate(l.scope)
 	if err != nil {
 		return "", err
 	}
@@ -219,12 +219,12 @@ func (l *trainLoop) validate() (string, error) {
 	if err := l.logs.event("val", l.state.Step, metrics); err != nil {
 		return "", err
 	}
-	l.logs.printf("step %d: %s", l.state.Step, formatMetrics(metrics))
+	l.logs.printf("step %d: %s", l.state.Step, l.formatMetrics(metrics))
 	v, ok := metrics[l.cfg.Evaluation.Monitor]
 	if !ok {
 		return "", fmt.Errorf("evaluation.monitor %s was not computed (available: %v)", l.cfg.Evaluation.Monitor, sortedKeys(metrics))
 	}
-	improved := l.state.Best == nil || better(v, *l.state.Best, MonitorMode(l.cfg.Evaluation.Monitor))
+	improved := l.state.Best == nil || better(v, *l.state.Best, l.monitorMode())
 	if improved {
 		l.state.Best = &v
 		l.state.BadEvals = 0
@@ -263,7 +263,7 @@ func sortedKeys(m map[string]float64) []string {
 }
 
 // checkpoint saves the current state and prunes old checkpoints.
-func (l *trainLoop) checkpoint(metric *float64) error {
+func (l *run) checkpoint(metric *float64) error {
 	st := l.state
 	st.Metric = metric
 	st.RNG = l.rng.State()
@@ -273,13 +273,13 @@ func (l *trainLoop) checkpoint(metric *float64) error {
 		return fmt.Errorf("saving checkpoint %s: %w", dir, err)
 	}
 	l.res.LastCheckpoint = dir
-	return pruneCheckpoints(filepath.Join(l.runDir, "checkpoints"), l.cfg.Checkpoint.KeepTopK, MonitorMode(l.cfg.Evaluation.Monitor))
+	return pruneCheckpoints(filepath.Join(l.runDir, "checkpoints"), l.cfg.Checkpoint.KeepTopK, l.monitorMode())
 }
 
 // saveBest writes best/: a standalone Hugging Face model directory (LoRA
 // merged into the weights, with the adapter itself in best/adapter), plus
 // the method's files for adapter, prompt and prefix tuning.
-func (l *trainLoop) saveBest() error {
+func (l *run) saveBest() error {
 	dir := filepath.Join(l.runDir, "best")
 	tmp := dir + ".tmp"
 	os.RemoveAll(tmp)
@@ -359,27 +359,40 @@ func pruneCheckpoints(root string, keepTopK int, mode string) error {
 }
 
 // writeReport writes report.html.
-func (l *trainLoop) writeReport() error {
+func (l *run) writeReport() error {
+	metrics := l.obj.Metrics()
+	losses := []string{"train/loss"}
+	for k := range l.lastParts {
+		losses = append(losses, "train/"+k)
+	}
+	sort.Strings(losses[1:])
+	var valLoss, valPercent []string
+	for _, m := range metrics {
+		switch {
+		case m.LowerIsBetter:
+			valLoss = append(valLoss, "val/"+m.Name)
+		case m.Percent && m.Summary:
+			valPercent = append(valPercent, "val/"+m.Name)
+		}
+	}
 	r := report.Run{
 		Title: fmt.Sprintf("vlmtune: %s fine-tuning of %s", l.applied.Spec.Method, l.m.Family()),
 		Meta: [][2]string{
-			{"model", l.modelPath}, {"method", l.applied.Describe()},
+			{"model", l.modelPath}, {"method", l.applied.Describe()}, {"objective", l.obj.Name()},
 			{"parameters", report.FormatParams(l.res.Trainable, l.res.Total)},
 			{"data", fmt.Sprint(l.cfg.Data.Train)}, {"steps", fmt.Sprint(l.state.Step)},
 			{"duration", time.Since(l.logs.start).Round(time.Second).String()},
 		},
 		Charts: []report.Chart{
-			l.logs.chart("Training loss", "loss", "train/loss", "train/contrastive_loss"),
-			l.logs.chart("Validation loss", "loss", "val/val_loss"),
-			l.logs.chart("Validation metrics", "%", "val/zeroshot_top1", "val/i2t_r1", "val/t2i_r1", "val/i2t_r5", "val/t2i_r5"),
+			l.logs.chart("Training loss", "loss", losses...),
+			l.logs.chart("Validation loss", "loss", valLoss...),
+			l.logs.chart("Validation metrics", "%", valPercent...),
 			l.logs.chart("Learning rate", "lr", "train/lr"),
 		},
 	}
-	names := map[string]string{"val_loss": "validation loss", "zeroshot_top1": "zero-shot top-1 (%)", "zeroshot_top5": "zero-shot top-5 (%)",
-		"i2t_r1": "image→text R@1", "i2t_r5": "image→text R@5", "i2t_r10": "image→text R@10", "t2i_r1": "text→image R@1", "t2i_r5": "text→image R@5", "t2i_r10": "text→image R@10"}
-	for _, k := range MonitorMetrics {
-		a, okA := l.res.After[k]
-		b, okB := l.res.Before[k]
+	for _, m := range metrics {
+		a, okA := l.res.After[m.Name]
+		b, okB := l.res.Before[m.Name]
 		if !okA && !okB {
 			continue
 		}
@@ -389,7 +402,33 @@ func (l *trainLoop) writeReport() error {
 		if !okB {
 			b = math.NaN()
 		}
-		r.Metrics = append(r.Metrics, report.Metric{Name: names[k], Before: b, After: a, LowerIsBetter: k == "val_loss"})
+		label := m.Label
+		if m.Percent {
+			label += " (%)"
+		}
+		r.Metrics = append(r.Metrics, report.Metric{Name: label, Before: b, After: a, LowerIsBetter: m.LowerIsBetter})
 	}
 	return report.Write(filepath.Join(l.runDir, "report.html"), r)
+}
+
+// formatMetrics renders the objective's headline metrics on one line.
+func (l *run) formatMetrics(values map[string]float64) string {
+	s := ""
+	for _, m := range l.obj.Metrics() {
+		if v, ok := values[m.Name]; ok && m.Headline {
+			if s != "" {
+				s += ", "
+			}
+			s += fmt.Sprintf("%s %.4g", m.Name, v)
+		}
+	}
+	return s
+}
+
+// monitorMode is "min" when the monitored metric is better lower.
+func (l *run) monitorMode() string {
+	if m, ok := objective.Find(l.obj.Metrics(), l.cfg.Evaluation.Monitor); ok && m.LowerIsBetter {
+		return "min"
+	}
+	return "max"
 }

@@ -3,8 +3,9 @@ package train
 import (
 	"fmt"
 
-	"github.com/vlmtune/vlmtune/models"
+	"github.com/vlmtune/vlmtune/data/loader"
 	"github.com/vlmtune/vlmtune/tensor"
+	"github.com/vlmtune/vlmtune/train/objective"
 	"github.com/vlmtune/vlmtune/train/optim"
 )
 
@@ -60,19 +61,18 @@ func (a *anchorPenalty) addGradients() float64 {
 }
 
 // estimateFisher sets the penalty's weights to the diagonal empirical
-// Fisher: the mean over batches of the squared gradient of the loss, for
-// each anchored parameter.
-func (a *anchorPenalty) estimateFisher(m models.DualEncoder, batches []models.PairBatch) error {
+// Fisher: the mean over batches of the squared gradient of the objective's
+// loss (without accumulation), for each anchored parameter.
+func (a *anchorPenalty) estimateFisher(s *tensor.Scope, obj objective.Objective, batches []*loader.Batch) error {
 	if len(batches) == 0 {
 		return fmt.Errorf("EWC: no batches to estimate the Fisher information from")
 	}
 	for _, p := range a.params {
 		a.weights[p.Name] = make([]float32, p.T.Len())
 	}
-	st := &stepper{model: m, accum: 1}
 	for _, b := range batches {
 		optim.ZeroGrad(a.params)
-		if _, _, err := st.run(b); err != nil {
+		if _, err := obj.Step(s, b); err != nil {
 			return fmt.Errorf("EWC: %w", err)
 		}
 		for _, p := range a.params {
@@ -85,56 +85,5 @@ func (a *anchorPenalty) estimateFisher(m models.DualEncoder, batches []models.Pa
 		}
 	}
 	optim.ZeroGrad(a.params)
-	return nil
-}
-
-// distillTerm is knowledge distillation from a frozen teacher: on logits,
-// T²·KL(softmax(teacher/T) ‖ softmax(student/T)) averaged over both
-// directions (images→texts and texts→images), each model with its own
-// logit scale; on embeddings, the mean of 1 − cos(student, teacher) over
-// images and texts (the two models must share the embedding width).
-type distillTerm struct {
-	student, teacher models.DualEncoder
-	weight           float32
-	temperature      float32
-	target           string
-}
-
-// Term computes the distillation loss for a batch.
-func (d *distillTerm) Term(text, image *tensor.Tensor, b models.PairBatch) *tensor.Tensor {
-	var tt, ti *tensor.Tensor
-	tensor.NoGrad(func() {
-		tt = d.teacher.EncodeText(b.IDs, b.B, b.T, maskFor(d.teacher, b.Mask))
-		ti = d.teacher.EncodeImage(b.Pixels)
-	})
-	if d.target == "embeddings" {
-		cos := tensor.Add(tensor.Mean(tensor.Sum(tensor.Mul(text, tt), false, -1), false), tensor.Mean(tensor.Sum(tensor.Mul(image, ti), false, -1), false))
-		return tensor.MulScalar(tensor.RSubScalar(2, cos), d.weight/2)
-	}
-	var teacherLogits *tensor.Tensor
-	tensor.NoGrad(func() { teacherLogits = d.teacher.Logits(tt, ti) })
-	student := d.student.Logits(text, image)
-	both := tensor.Add(kl(teacherLogits, student, d.temperature),
-		kl(tensor.Transpose(teacherLogits, 0, 1), tensor.Transpose(student, 0, 1), d.temperature))
-	return tensor.MulScalar(both, d.weight*d.temperature*d.temperature/2)
-}
-
-// kl returns mean over rows of KL(softmax(t/T) ‖ softmax(s/T)).
-func kl(teacher, student *tensor.Tensor, temp float32) *tensor.Tensor {
-	var p, logp *tensor.Tensor
-	tensor.NoGrad(func() {
-		scaled := tensor.MulScalar(teacher, 1/temp)
-		p = tensor.Softmax(scaled)
-		logp = tensor.LogSoftmax(scaled)
-	})
-	logq := tensor.LogSoftmax(tensor.MulScalar(student, 1/temp))
-	rows := teacher.Dim(0)
-	return tensor.MulScalar(tensor.SumAll(tensor.Mul(p, tensor.Sub(logp, logq))), 1/float32(rows))
-}
-
-func maskFor(m models.DualEncoder, mask []int32) []int32 {
-	if m.UsesTextMask() {
-		return mask
-	}
 	return nil
 }

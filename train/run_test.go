@@ -75,7 +75,6 @@ func run(t *testing.T, cfg train.Config, opt train.Options) *train.Result {
 	if opt.Out == nil {
 		opt.Out = io.Discard
 	}
-	opt.Builtin = builtin.Extract
 	res, err := train.Run(context.Background(), cfg, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +181,7 @@ func TestExactResumeAfterKill(t *testing.T) {
 			killed := base
 			killed.Logging.RunDir = t.TempDir()
 			killed.Optimizer.LR = base.Optimizer.LR
-			_, err := train.Run(context.Background(), killed, train.Options{Out: io.Discard, Builtin: builtin.Extract, AbortAfterStep: 8})
+			_, err := train.Run(context.Background(), killed, train.Options{Out: io.Discard, AbortAfterStep: 8})
 			if err != train.ErrAborted {
 				t.Fatalf("aborted run: %v", err)
 			}

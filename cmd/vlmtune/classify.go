@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/vlmtune/vlmtune/infer"
+	"github.com/vlmtune/vlmtune/infer/dual"
 	"github.com/vlmtune/vlmtune/prep"
 )
 
@@ -47,14 +49,23 @@ sigmoids for SigLIP.`,
 			if len(classes) < 2 {
 				return fmt.Errorf("%d class names; give at least two with --labels \"a cat,a dog\" or --labels-file", len(classes))
 			}
-			m, err := prep.LoadInference(modelDir)
+			sess, err := infer.Load(modelDir)
 			if err != nil {
 				return err
 			}
-			probs, err := m.Classify(images, classes, templates)
+			m, err := sess.Dual()
 			if err != nil {
 				return err
 			}
+			cls, err := m.Classes(classes, templates)
+			if err != nil {
+				return err
+			}
+			img, err := m.ImageFiles(images)
+			if err != nil {
+				return err
+			}
+			probs := dual.Probabilities(m.Model, m.Logits(cls, img))
 			out := cmd.OutOrStdout()
 			type scored struct {
 				Label string  `json:"label"`

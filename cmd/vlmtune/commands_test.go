@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/vlmtune/vlmtune/builtin"
+	builtinmodel "github.com/vlmtune/vlmtune/builtin/model"
 	"github.com/vlmtune/vlmtune/synth"
 )
 
@@ -28,7 +29,7 @@ func cliFixture(t *testing.T) (model, data string) {
 			cliErr = err
 			return
 		}
-		if cliModel, cliErr = builtin.Extract(filepath.Join(dir, "model")); cliErr != nil {
+		if cliModel, cliErr = builtinmodel.Extract(filepath.Join(dir, "model")); cliErr != nil {
 			return
 		}
 		cliDat = filepath.Join(dir, "data")

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"github.com/vlmtune/vlmtune/prep"
+	"github.com/vlmtune/vlmtune/infer"
 	"github.com/vlmtune/vlmtune/train/benchmark"
 )
 
@@ -45,13 +45,17 @@ architecture with random weights (--arch, --batch) and prints images/s.`,
 			if (len(images) == 0) == (len(texts) == 0) {
 				return errors.New("give either --image FILE... or --text STRING...")
 			}
-			m, err := prep.LoadInference(modelDir)
+			sess, err := infer.Load(modelDir)
+			if err != nil {
+				return err
+			}
+			m, err := sess.Dual()
 			if err != nil {
 				return err
 			}
 			enc := json.NewEncoder(out)
 			if len(images) > 0 {
-				e, err := m.EmbedImages(images)
+				e, err := m.ImageFiles(images)
 				if err != nil {
 					return err
 				}
@@ -63,7 +67,7 @@ architecture with random weights (--arch, --batch) and prints images/s.`,
 				}
 				return nil
 			}
-			e := m.EmbedTexts(texts)
+			e := m.Texts(texts)
 			d := e.Dim(1)
 			for i, s := range texts {
 				if err := enc.Encode(map[string]any{"text": s, "embedding": e.Data()[i*d : (i+1)*d]}); err != nil {

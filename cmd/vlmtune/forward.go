@@ -45,7 +45,11 @@ converted or fine-tuned model.`,
 				delete(inputs, "attention_mask")
 			}
 			nn.SetTrainable(fm, grads)
-			outs, err := fm.ForwardNamed(inputs, true)
+			scope := tensor.NewInferenceScope()
+			if grads {
+				scope = tensor.NewScope()
+			}
+			outs, err := fm.ForwardNamed(scope, inputs, true)
 			if err != nil {
 				return fmt.Errorf("%s: %w", in, err)
 			}

@@ -73,7 +73,7 @@ Ctrl-C saves a checkpoint at the last completed step; continue with
 					return err
 				}
 			}
-			res, err := train.Run(cmd.Context(), cfg, train.Options{Out: out, Resume: resume, Builtin: builtin.Extract})
+			res, err := train.Run(cmd.Context(), cfg, train.Options{Out: out, Resume: resume})
 			if err != nil {
 				var nf *train.NonFiniteError
 				if errors.As(err, &nf) {

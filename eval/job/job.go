@@ -17,8 +17,9 @@ import (
 	"github.com/vlmtune/vlmtune/eval/report"
 	"github.com/vlmtune/vlmtune/eval/retrieval"
 	"github.com/vlmtune/vlmtune/eval/robust"
-	"github.com/vlmtune/vlmtune/eval/zeroshot"
 	"github.com/vlmtune/vlmtune/imageproc"
+	"github.com/vlmtune/vlmtune/infer"
+	"github.com/vlmtune/vlmtune/infer/dual"
 	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"
 )
@@ -63,12 +64,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if !slices.Contains(Tasks, o.Task) {
 		return nil, fmt.Errorf("task %q is not one of %s", o.Task, strings.Join(Tasks, ", "))
 	}
-	m, err := prep.LoadInference(o.Model)
+	sess, err := infer.Load(o.Model)
 	if err != nil {
 		return nil, err
 	}
 	if o.Task == "caption" || o.Task == "vqa" {
-		return nil, fmt.Errorf("task %s needs a generative model (a BLIP captioner or a LLaVA instruction model); %s is a %s dual encoder, which supports retrieval and zeroshot", o.Task, o.Model, m.Model.Family())
+		return nil, fmt.Errorf("task %s needs a generative model (a BLIP captioner or a LLaVA instruction model); %s is a %s model, which supports retrieval and zeroshot", o.Task, o.Model, sess.Model.Family())
+	}
+	m, err := sess.Dual()
+	if err != nil {
+		return nil, err
 	}
 	if o.Task == "zeroshot" && (o.Labels == "" || o.LabelField == "") {
 		return nil, errors.New("task zeroshot needs --labels FILE (class names, one per line) and --label-field FIELD (the metadata field with each example's class)")
@@ -151,14 +156,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 // evaluator holds what does not depend on the images.
 type evaluator struct {
-	m       *prep.Inference
+	m       *dual.Encoder
 	task    string
 	main    string
 	pairs   []*data.Example
 	texts   *tensor.Tensor // retrieval: distinct captions
 	match   [][]int
 	classes []string
-	classE  *tensor.Tensor // zeroshot: class embeddings
+	classE  [][]float32 // zeroshot: class embeddings
 	labels  []int
 	// lastPred holds the latest zero-shot predictions; cleanPred and
 	// cleanScore those on the unperturbed images.
@@ -166,7 +171,7 @@ type evaluator struct {
 	cleanScore          []float64
 }
 
-func newEvaluator(m *prep.Inference, o Options, pairs []*data.Example) (*evaluator, error) {
+func newEvaluator(m *dual.Encoder, o Options, pairs []*data.Example) (*evaluator, error) {
 	ev := &evaluator{m: m, task: o.Task, pairs: pairs}
 	switch o.Task {
 	case "retrieval":
@@ -188,7 +193,7 @@ func newEvaluator(m *prep.Inference, o Options, pairs []*data.Example) (*evaluat
 			}
 			ev.match = append(ev.match, match)
 		}
-		ev.texts = m.EmbedTexts(texts)
+		ev.texts = m.Texts(texts)
 	case "zeroshot":
 		ev.main = "top1"
 		classes, err := prep.LoadLabels(o.Labels)
@@ -212,34 +217,20 @@ func newEvaluator(m *prep.Inference, o Options, pairs []*data.Example) (*evaluat
 		if len(templates) == 0 {
 			templates = []string{"a photo of a {}."}
 		}
-		if ev.classE, err = m.ClassEmbeddings(classes, templates); err != nil {
+		if ev.classE, err = m.Classes(classes, templates); err != nil {
 			return nil, err
 		}
 	}
 	return ev, nil
 }
 
-// embed processes and embeds images.
-func (ev *evaluator) embed(images []image.Image) (*tensor.Tensor, error) {
-	p := ev.m.Prep
-	per := 3 * p.Size * p.Size
-	var parts []*tensor.Tensor
-	for lo := 0; lo < len(images); lo += 32 {
-		hi := min(lo+32, len(images))
-		px := tensor.Zeros(hi-lo, 3, p.Size, p.Size)
-		for i, img := range images[lo:hi] {
-			if err := p.Proc.ProcessInto(px.Data()[i*per:(i+1)*per], img); err != nil {
-				return nil, fmt.Errorf("%s: %w", ev.pairs[lo+i].Origin, err)
-			}
-		}
-		tensor.NoGrad(func() { parts = append(parts, ev.m.Model.EncodeImage(px)) })
-	}
-	return tensor.Concat(0, parts...), nil
-}
-
 // metrics computes the task's metrics and a per-example score (1/0 hits).
 func (ev *evaluator) metrics(images []image.Image) (map[string]float64, []float64, error) {
-	img, err := ev.embed(images)
+	names := make([]string, len(ev.pairs))
+	for i, ex := range ev.pairs {
+		names[i] = ex.Origin.String()
+	}
+	img, err := ev.m.Images(images, names)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -247,9 +238,7 @@ func (ev *evaluator) metrics(images []image.Image) (map[string]float64, []float6
 	per := make([]float64, len(images))
 	switch ev.task {
 	case "retrieval":
-		var sim *tensor.Tensor
-		tensor.NoGrad(func() { sim = tensor.MatMul(img, ev.texts, false, true) })
-		r, err := retrieval.EvaluateMatches(rows(sim), ev.match, ev.texts.Dim(0), nil)
+		r, err := dual.Retrieval(img, ev.texts, ev.match)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -265,36 +254,17 @@ func (ev *evaluator) metrics(images []image.Image) (map[string]float64, []float6
 			}
 		}
 	case "zeroshot":
-		var logits *tensor.Tensor
-		tensor.NoGrad(func() { logits = ev.m.Model.Logits(ev.classE, img) })
-		lr := rows(logits)
-		acc, err := zeroshot.Accuracy(lr, ev.labels, 1, 5)
+		top1, top5, pred, err := dual.ZeroShot(img, ev.classE, ev.labels)
 		if err != nil {
 			return nil, nil, err
 		}
-		out["top1"], out["top5"] = 100*acc[1], 100*acc[min(5, len(ev.classes))]
-		ev.lastPred = make([]int, len(lr))
-		for i, row := range lr {
-			best := 0
-			for c, v := range row {
-				if v > row[best] {
-					best = c
-				}
-			}
-			ev.lastPred[i] = best
-			if best == ev.labels[i] {
+		out["top1"], out["top5"] = top1, top5
+		ev.lastPred = pred
+		for i, p := range pred {
+			if p == ev.labels[i] {
 				per[i] = 100
 			}
 		}
 	}
 	return out, per, nil
-}
-
-func rows(t *tensor.Tensor) [][]float32 {
-	r, c := t.Dim(0), t.Dim(1)
-	out := make([][]float32, r)
-	for i := range out {
-		out[i] = t.Data()[i*c : (i+1)*c]
-	}
-	return out
 }

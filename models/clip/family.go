@@ -34,19 +34,19 @@ func (m *Model) Objective() string { return "contrastive" }
 
 // Contrast runs CLIPModel.forward, computing only what the embeddings
 // depend on unless b.AllTokens.
-func (m *Model) Contrast(b models.PairBatch, wantLoss bool, rng *tensor.RNG) *models.ContrastOutput {
-	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{RNG: rng, PooledOnly: !b.AllTokens})
+func (m *Model) Contrast(s *tensor.Scope, b models.PairBatch, wantLoss bool, rng *tensor.RNG) *models.ContrastOutput {
+	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{Scope: s, RNG: rng, PooledOnly: !b.AllTokens})
 	return &models.ContrastOutput{TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerText: o.LogitsPerText, LogitsPerImage: o.LogitsPerImage, Loss: o.Loss}
 }
 
 // EncodeText returns normalised projected text features.
-func (m *Model) EncodeText(ids []int32, b, t int, mask []int32) *tensor.Tensor {
-	return tensor.L2Normalize(m.TextFeatures(ids, b, t, mask), 0)
+func (m *Model) EncodeText(s *tensor.Scope, ids []int32, b, t int, mask []int32) *tensor.Tensor {
+	return tensor.L2Normalize(m.TextFeatures(s, ids, b, t, mask), 0)
 }
 
 // EncodeImage returns normalised projected image features.
-func (m *Model) EncodeImage(pixels *tensor.Tensor) *tensor.Tensor {
-	return tensor.L2Normalize(m.ImageFeatures(pixels), 0)
+func (m *Model) EncodeImage(s *tensor.Scope, pixels *tensor.Tensor) *tensor.Tensor {
+	return tensor.L2Normalize(m.ImageFeatures(s, pixels), 0)
 }
 
 // Logits returns exp(logit_scale)·image·textᵀ.
@@ -68,12 +68,12 @@ func (m *Model) AfterStep() {
 
 // ForwardNamed runs CLIPModel.forward on input_ids, attention_mask
 // (optional) and pixel_values and returns CLIPOutput's fields.
-func (m *Model) ForwardNamed(in models.Inputs, wantLoss bool) (map[string]*tensor.Tensor, error) {
+func (m *Model) ForwardNamed(s *tensor.Scope, in models.Inputs, wantLoss bool) (map[string]*tensor.Tensor, error) {
 	b, err := models.PairInputs(in, m.Config.TextConfig.VocabSize, m.MaxTextLen(), m.ImageSize())
 	if err != nil {
 		return nil, err
 	}
-	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{})
+	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{Scope: s})
 	return models.DualOutputs{
 		TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerImage: o.LogitsPerImage, LogitsPerText: o.LogitsPerText, Loss: o.Loss,
 		TextLastHiddenState: o.Text.LastHiddenState, TextPoolerOutput: o.Text.PoolerOutput,

@@ -124,6 +124,9 @@ type TowerOutput struct {
 
 // Options select optional outputs and memory behaviour.
 type Options struct {
+	// Scope is the caller's tensor scope the inputs enter (see
+	// tensor.Scope; nil: none).
+	Scope          *tensor.Scope
 	WantHidden     bool
 	WantAttentions bool
 	// RNG drives dropout inside checkpointed layers (nil: no dropout).
@@ -144,7 +147,7 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	if tl > t.Config.MaxPositionEmbeddings {
 		panic(fmt.Sprintf("clip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
 	}
-	x := t.TokenEmbedding.Forward(ids, b, tl)
+	x := t.TokenEmbedding.Forward(opt.Scope, ids, b, tl)
 	pos := tensor.Slice(t.PositionEmbedding.Weight, 0, 0, tl)
 	var keyMask []bool
 	if mask != nil {
@@ -233,7 +236,7 @@ func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *t
 	}
 	total := len(tokens)
 	c := t.Config.HiddenSize
-	x := tensor.Add(t.TokenEmbedding.Forward(tokens, 1, total), tensor.Reshape(tensor.IndexSelect(t.PositionEmbedding.Weight, 0, pos), 1, total, c))
+	x := tensor.Add(t.TokenEmbedding.Forward(opt.Scope, tokens, 1, total), tensor.Reshape(tensor.IndexSelect(t.PositionEmbedding.Weight, 0, pos), 1, total, c))
 	last := make([]int, b)
 	for i, n := range segs {
 		last[i] = n - 1
@@ -246,7 +249,7 @@ func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *t
 func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
 	b := pixels.Dim(0)
 	c := v.Config.HiddenSize
-	x := v.embed(pixels)
+	x := v.embed(opt.Scope.In(pixels))
 	enc := nn.EncoderOutput{}
 	x = v.Encoder.Forward(x, nn.EncoderOptions{WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
 	pooled := v.PostLayerNorm.Forward(tensor.Reshape(tensor.Slice(x, 1, 0, 1), b, c))
@@ -262,7 +265,7 @@ func (v *VisionModel) Pooled(pixels *tensor.Tensor, opt Options) *tensor.Tensor 
 		return v.Forward(pixels, opt).PoolerOutput
 	}
 	b := pixels.Dim(0)
-	x := v.Encoder.Forward(v.embed(pixels), nn.EncoderOptions{Outputs: make([]int, b), CheckpointRNG: opt.RNG}, nil)
+	x := v.Encoder.Forward(v.embed(opt.Scope.In(pixels)), nn.EncoderOptions{Outputs: make([]int, b), CheckpointRNG: opt.RNG}, nil)
 	return v.PostLayerNorm.Forward(tensor.Reshape(x, b, v.Config.HiddenSize))
 }
 
@@ -302,13 +305,13 @@ type Output struct {
 
 // TextFeatures returns get_text_features: the projected (not normalised)
 // pooled text output [B, D].
-func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
-	return m.TextProjection.Forward(m.Text.Pooled(ids, b, tl, mask, Options{}))
+func (m *Model) TextFeatures(s *tensor.Scope, ids []int32, b, tl int, mask []int32) *tensor.Tensor {
+	return m.TextProjection.Forward(m.Text.Pooled(ids, b, tl, mask, Options{Scope: s}))
 }
 
 // ImageFeatures returns get_image_features [B, D].
-func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
-	return m.VisualProjection.Forward(m.Vision.Pooled(pixels, Options{}))
+func (m *Model) ImageFeatures(s *tensor.Scope, pixels *tensor.Tensor) *tensor.Tensor {
+	return m.VisualProjection.Forward(m.Vision.Pooled(pixels, Options{Scope: s}))
 }
 
 // Forward runs both towers and the contrastive head. With wantLoss, the

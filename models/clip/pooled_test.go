@@ -116,11 +116,9 @@ func TestForwardPooledOnly(t *testing.T) {
 	ids, mask := textBatch(m, lens, 10)
 	pixels := tensor.RandN(tensor.NewRNG(5), 0, 1, 3, 3, 8, 8)
 	in := Inputs{InputIDs: ids, AttentionMask: mask, Batch: 3, SeqLen: 10, PixelValues: pixels}
-	var a, b *Output
-	tensor.NoGrad(func() {
-		a = m.Forward(in, true, Options{})
-		b = m.Forward(in, true, Options{PooledOnly: true})
-	})
+	quiet := tensor.NewInferenceScope()
+	a := m.Forward(in, true, Options{Scope: quiet})
+	b := m.Forward(in, true, Options{Scope: quiet, PooledOnly: true})
 	if d := testutil.RelL2(b.TextEmbeds.Data(), a.TextEmbeds.Data()); d > 1e-6 {
 		t.Errorf("text embeddings differ: %g", d)
 	}

@@ -35,19 +35,19 @@ func (m *Model) Objective() string { return "sigmoid" }
 
 // Contrast runs SiglipModel.forward, computing in the last text layer only
 // the pooled token unless b.AllTokens.
-func (m *Model) Contrast(b models.PairBatch, wantLoss bool, rng *tensor.RNG) *models.ContrastOutput {
-	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{RNG: rng, PooledOnly: !b.AllTokens})
+func (m *Model) Contrast(s *tensor.Scope, b models.PairBatch, wantLoss bool, rng *tensor.RNG) *models.ContrastOutput {
+	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{Scope: s, RNG: rng, PooledOnly: !b.AllTokens})
 	return &models.ContrastOutput{TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerText: o.LogitsPerText, LogitsPerImage: o.LogitsPerImage, Loss: o.Loss}
 }
 
 // EncodeText returns normalised text features.
-func (m *Model) EncodeText(ids []int32, b, t int, mask []int32) *tensor.Tensor {
-	return tensor.L2Normalize(m.TextFeatures(ids, b, t, mask), 0)
+func (m *Model) EncodeText(s *tensor.Scope, ids []int32, b, t int, mask []int32) *tensor.Tensor {
+	return tensor.L2Normalize(m.TextFeatures(s, ids, b, t, mask), 0)
 }
 
 // EncodeImage returns normalised image features.
-func (m *Model) EncodeImage(pixels *tensor.Tensor) *tensor.Tensor {
-	return tensor.L2Normalize(m.ImageFeatures(pixels), 0)
+func (m *Model) EncodeImage(s *tensor.Scope, pixels *tensor.Tensor) *tensor.Tensor {
+	return tensor.L2Normalize(m.ImageFeatures(s, pixels), 0)
 }
 
 // Logits returns exp(logit_scale)·image·textᵀ + logit_bias.
@@ -67,7 +67,7 @@ func (m *Model) AfterStep() {}
 // ForwardNamed runs SiglipModel.forward on input_ids, attention_mask
 // (optional; SigLIP is trained without one) and pixel_values and returns
 // SiglipOutput's fields.
-func (m *Model) ForwardNamed(in models.Inputs, wantLoss bool) (map[string]*tensor.Tensor, error) {
+func (m *Model) ForwardNamed(s *tensor.Scope, in models.Inputs, wantLoss bool) (map[string]*tensor.Tensor, error) {
 	if m.Vision.Head == nil {
 		return nil, fmt.Errorf("the vision tower has no pooling head (vision_use_head is false), so the model has no image embeddings")
 	}
@@ -75,7 +75,7 @@ func (m *Model) ForwardNamed(in models.Inputs, wantLoss bool) (map[string]*tenso
 	if err != nil {
 		return nil, err
 	}
-	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{})
+	o := m.Forward(Inputs{InputIDs: b.IDs, AttentionMask: b.Mask, Batch: b.B, SeqLen: b.T, PixelValues: b.Pixels}, wantLoss, Options{Scope: s})
 	return models.DualOutputs{
 		TextEmbeds: o.TextEmbeds, ImageEmbeds: o.ImageEmbeds, LogitsPerImage: o.LogitsPerImage, LogitsPerText: o.LogitsPerText, Loss: o.Loss,
 		TextLastHiddenState: o.Text.LastHiddenState, TextPoolerOutput: o.Text.PoolerOutput,

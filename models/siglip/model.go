@@ -168,6 +168,9 @@ type TowerOutput struct {
 
 // Options select optional outputs.
 type Options struct {
+	// Scope is the caller's tensor scope the inputs enter (see
+	// tensor.Scope; nil: none).
+	Scope                      *tensor.Scope
 	WantHidden, WantAttentions bool
 	RNG                        *tensor.RNG
 	// PooledOnly makes Model.Forward compute the text tower with
@@ -181,7 +184,7 @@ func (t *TextModel) Forward(ids []int32, b, tl int, mask []int32, opt Options) *
 	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
 		panic(fmt.Sprintf("siglip.TextModel.Forward: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
 	}
-	x, keyMask, tl := t.embed(ids, b, tl, mask)
+	x, keyMask, tl := t.embed(opt.Scope, ids, b, tl, mask)
 	enc := nn.EncoderOutput{}
 	x = t.Encoder.Forward(x, nn.EncoderOptions{KeyMask: keyMask, WantHidden: opt.WantHidden, WantAttentions: opt.WantAttentions, CheckpointRNG: opt.RNG}, &enc)
 	x = t.FinalLayerNorm.Forward(x)
@@ -200,7 +203,7 @@ func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *t
 	if len(ids) != b*tl || (mask != nil && len(mask) != b*tl) {
 		panic(fmt.Sprintf("siglip.TextModel.Pooled: %d ids and %d mask values for batch %d×%d", len(ids), len(mask), b, tl))
 	}
-	x, keyMask, tl := t.embed(ids, b, tl, mask)
+	x, keyMask, tl := t.embed(opt.Scope, ids, b, tl, mask)
 	last := make([]int, b)
 	for i := range last {
 		last[i] = tl - 1
@@ -211,11 +214,11 @@ func (t *TextModel) Pooled(ids []int32, b, tl int, mask []int32, opt Options) *t
 
 // embed returns the encoder's input [B, T', C], its key mask and T' (T plus
 // any prompt tokens).
-func (t *TextModel) embed(ids []int32, b, tl int, mask []int32) (*tensor.Tensor, []bool, int) {
+func (t *TextModel) embed(s *tensor.Scope, ids []int32, b, tl int, mask []int32) (*tensor.Tensor, []bool, int) {
 	if tl > t.Config.MaxPositionEmbeddings {
 		panic(fmt.Sprintf("siglip.TextModel.Forward: sequence length %d exceeds max_position_embeddings %d", tl, t.Config.MaxPositionEmbeddings))
 	}
-	x := t.TokenEmbedding.Forward(ids, b, tl)
+	x := t.TokenEmbedding.Forward(s, ids, b, tl)
 	var keyMask []bool
 	if mask != nil {
 		keyMask = make([]bool, len(mask))
@@ -235,7 +238,7 @@ func (t *TextModel) embed(ids []int32, b, tl int, mask []int32) (*tensor.Tensor,
 
 // Forward runs the vision tower on pixels [B, 3, H, W].
 func (v *VisionModel) Forward(pixels *tensor.Tensor, opt Options) *TowerOutput {
-	x := v.PatchEmbedding.Forward(pixels)
+	x := v.PatchEmbedding.Forward(opt.Scope.In(pixels))
 	if x.Dim(1) != v.PositionEmbedding.Weight.Dim(0) {
 		panic(fmt.Sprintf("siglip.VisionModel.Forward: %d patches for %d position embeddings (image size %v, want %d)", x.Dim(1), v.PositionEmbedding.Weight.Dim(0), pixels.Shape()[2:], v.Config.ImageSize))
 	}
@@ -271,13 +274,13 @@ type Output struct {
 
 // TextFeatures returns get_text_features (the pooled, head-projected text
 // output).
-func (m *Model) TextFeatures(ids []int32, b, tl int, mask []int32) *tensor.Tensor {
-	return m.Text.Pooled(ids, b, tl, mask, Options{})
+func (m *Model) TextFeatures(s *tensor.Scope, ids []int32, b, tl int, mask []int32) *tensor.Tensor {
+	return m.Text.Pooled(ids, b, tl, mask, Options{Scope: s})
 }
 
 // ImageFeatures returns get_image_features.
-func (m *Model) ImageFeatures(pixels *tensor.Tensor) *tensor.Tensor {
-	return m.Vision.Forward(pixels, Options{}).PoolerOutput
+func (m *Model) ImageFeatures(s *tensor.Scope, pixels *tensor.Tensor) *tensor.Tensor {
+	return m.Vision.Forward(pixels, Options{Scope: s}).PoolerOutput
 }
 
 // Forward runs both towers; with wantLoss the pairs are matched one to one.

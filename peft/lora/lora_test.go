@@ -75,33 +75,32 @@ func TestPEFTParityLoRACLIPTiny(t *testing.T) {
 		t.Fatal("a frozen base weight received a gradient")
 	}
 
-	tensor.NoGrad(func() {
-		ad.SetEnabled(false)
-		parity.Check(t, "logits_per_image_adapter_disabled", m.Forward(in, false, clip.Options{}).LogitsPerImage, parity.F32(t, ref, "logits_per_image_adapter_disabled"))
-		ad.SetEnabled(true)
+	quiet := tensor.NewInferenceScope()
+	ad.SetEnabled(false)
+	parity.Check(t, "logits_per_image_adapter_disabled", m.Forward(in, false, clip.Options{Scope: quiet}).LogitsPerImage, parity.F32(t, ref, "logits_per_image_adapter_disabled"))
+	ad.SetEnabled(true)
 
-		before := append([]float32(nil), m.Text.Encoder.Layers[0].Attn.Q.Weight.Data()...)
-		ad.Merge()
-		merged := m.Forward(in, false, clip.Options{}).LogitsPerImage
-		parity.Check(t, "merged_logits_per_image", merged, parity.F32(t, ref, "merged_logits_per_image"))
-		// Merged weights equal PEFT's merge_and_unload, and the merged
-		// model equals the adapter model within 1e-5.
-		mergedRef := parity.Open(t, filepath.Join(loraDir, "merged_model.safetensors"))
-		params := nn.Params(m)
-		for _, info := range mergedRef.Tensors() {
-			parity.Check(t, "merged "+info.Name, params[info.Name], parity.F32(t, mergedRef, info.Name))
+	before := append([]float32(nil), m.Text.Encoder.Layers[0].Attn.Q.Weight.Data()...)
+	ad.Merge()
+	merged := m.Forward(in, false, clip.Options{Scope: quiet}).LogitsPerImage
+	parity.Check(t, "merged_logits_per_image", merged, parity.F32(t, ref, "merged_logits_per_image"))
+	// Merged weights equal PEFT's merge_and_unload, and the merged
+	// model equals the adapter model within 1e-5.
+	mergedRef := parity.Open(t, filepath.Join(loraDir, "merged_model.safetensors"))
+	base := nn.Params(m)
+	for _, info := range mergedRef.Tensors() {
+		parity.Check(t, "merged "+info.Name, base[info.Name], parity.F32(t, mergedRef, info.Name))
+	}
+	if d := testutil.L2Diff(merged.Data(), out.LogitsPerImage.Data()); d > 1e-5*testutil.L2(out.LogitsPerImage.Data()) {
+		t.Errorf("merged logits differ from adapter logits by %.3g", d)
+	}
+	ad.Unmerge()
+	after := m.Text.Encoder.Layers[0].Attn.Q.Weight.Data()
+	for i := range before {
+		if before[i] != after[i] {
+			t.Fatalf("unmerge is not exact at element %d: %v vs %v", i, before[i], after[i])
 		}
-		if d := testutil.L2Diff(merged.Data(), out.LogitsPerImage.Data()); d > 1e-5*testutil.L2(out.LogitsPerImage.Data()) {
-			t.Errorf("merged logits differ from adapter logits by %.3g", d)
-		}
-		ad.Unmerge()
-		after := m.Text.Encoder.Layers[0].Attn.Q.Weight.Data()
-		for i := range before {
-			if before[i] != after[i] {
-				t.Fatalf("unmerge is not exact at element %d: %v vs %v", i, before[i], after[i])
-			}
-		}
-	})
+	}
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {

@@ -142,9 +142,10 @@ func Train(opt TrainOptions) (*TrainResult, error) {
 	o := optim.NewAdamW(params, 0.9, 0.98, 1e-6, 0.1)
 	batch := randomBatch(cfg, opt.Batch, rng)
 	batch.AllTokens = opt.AllTokens
+	sc := tensor.NewScope()
 	step := func() float64 {
 		optim.ZeroGrad(params)
-		out := m.Contrast(batch, true, nil)
+		out := m.Contrast(sc, batch, true, nil)
 		out.Loss.Backward()
 		o.Step(1e-5)
 		m.AfterStep()
@@ -217,16 +218,14 @@ func Embed(arch string, batch, images int, seed uint64) (*EmbedResult, error) {
 	m := cm
 	s := cfg.VisionConfig.ImageSize
 	pixels := tensor.RandN(rng, 0, 1, batch, 3, s, s)
-	var done int
-	var el float64
-	tensor.NoGrad(func() {
-		m.EncodeImage(pixels)
-		start := time.Now()
-		for done < images {
-			m.EncodeImage(pixels)
-			done += batch
-		}
-		el = time.Since(start).Seconds()
-	})
+	sc := tensor.NewInferenceScope()
+	m.EncodeImage(sc, pixels)
+	start := time.Now()
+	done := 0
+	for done < images {
+		m.EncodeImage(sc, pixels)
+		done += batch
+	}
+	el := time.Since(start).Seconds()
 	return &EmbedResult{Arch: arch, Batch: batch, Images: done, Threads: runtime.GOMAXPROCS(0), ImagesPerS: float64(done) / el, PeakRSSBytes: PeakRSS()}, nil
 }

@@ -1,4 +1,4 @@
-package train
+package objective
 
 import (
 	"fmt"
@@ -9,6 +9,28 @@ import (
 	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"
 )
+
+// ValSet is a prepared validation set: every image once, every distinct
+// caption string once (Match lists the captions of each image), and
+// optionally a class per image with tokenized class prompts for zero-shot
+// accuracy.
+type ValSet struct {
+	// Pixels holds the processed images [N, 3, H, W].
+	Pixels *tensor.Tensor
+	// Captions are token rows [M, T] with masks; Match[i] lists the
+	// captions of image i and First[i] is its first (used for the loss).
+	CaptionIDs, CaptionMask []int32
+	T                       int
+	Match                   [][]int
+	First                   []int
+	// Labels[i] is image i's class (−1: unknown) when zero-shot is
+	// evaluated; PromptIDs[c] holds class c's prompt token rows [P, T]
+	// (one per template) and PromptMask their masks.
+	Labels     []int
+	PromptIDs  [][]int32
+	PromptMask [][]int32
+	ClassNames []string
+}
 
 // BuildValSet prepares a validation set from examples: every image
 // processed once without augmentation, every caption tokenized, and, when

@@ -1,4 +1,4 @@
-package train
+package objective
 
 import (
 	"errors"
@@ -12,7 +12,6 @@ import (
 	"github.com/vlmtune/vlmtune/nn"
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/tensor"
-	"github.com/vlmtune/vlmtune/train/optim"
 )
 
 func tinyCLIP(t *testing.T) models.DualEncoder {
@@ -102,9 +101,11 @@ func TestGradientAccumulationMatchesBigBatch(t *testing.T) {
 				} else {
 					nn.SetTrainable(m, true)
 				}
-				st := &stepper{model: m, accum: accum}
-				var err error
-				loss[i], _, err = st.run(b)
+				st, err := NewContrastive(m, ContrastiveOptions{Accum: accum})
+				if err != nil {
+					t.Fatal(err)
+				}
+				loss[i], _, err = st.run(tensor.NewScope(), b)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -153,28 +154,22 @@ func TestNonFiniteLossIsDiagnosed(t *testing.T) {
 	m := tinyCLIP(t)
 	nn.SetTrainable(m, true)
 	m.(*clip.Model).LogitScale.Data()[0] = float32(math.NaN())
-	_, _, err := (&stepper{model: m, accum: 1}).run(tinyBatch(4))
+	newObjective := func(accum int) *Contrastive {
+		c, err := NewContrastive(m, ContrastiveOptions{Accum: accum})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	_, _, err := newObjective(1).run(tensor.NewScope(), tinyBatch(4))
 	if err == nil || !strings.Contains(err.Error(), "loss is NaN") {
 		t.Fatalf("error %v, want a NaN diagnosis", err)
 	}
 	// With accumulation the check happens before any backward pass too.
-	_, _, err = (&stepper{model: m, accum: 2}).run(tinyBatch(4))
+	_, _, err = newObjective(2).run(tensor.NewScope(), tinyBatch(4))
 	var nf *NonFiniteError
 	if !errors.As(err, &nf) {
 		t.Fatalf("accumulated step: %v, want a NonFiniteError", err)
-	}
-}
-
-// L2-SP's gradient is λ(θ−θ₀) on top of the loss's.
-func TestAnchorPenaltyGradient(t *testing.T) {
-	w := tensor.FromSlice([]float32{1, 2}, 2).SetRequiresGrad(true)
-	ps := []optim.Param{{Name: "w", T: w}}
-	a := newAnchor(0.5, ps, map[string]bool{"w": true})
-	w.Data()[0], w.Data()[1] = 3, 2
-	tensor.SumAll(tensor.MulScalar(w, 0)).Backward()
-	v := a.addGradients()
-	if v != 0.5*0.5*4 || w.Grad().Data()[0] != 1 || w.Grad().Data()[1] != 0 {
-		t.Fatalf("penalty %v, gradient %v", v, w.Grad().Data())
 	}
 }
 
@@ -184,14 +179,15 @@ func TestDistillation(t *testing.T) {
 	student := tinyCLIP(t)
 	b := tinyBatch(4)
 	for _, target := range []string{"logits", "embeddings"} {
-		d := &distillTerm{student: student, teacher: tinyCLIP(t), weight: 1, temperature: 2, target: target}
-		text := student.EncodeText(b.IDs, b.B, b.T, b.Mask)
-		image := student.EncodeImage(b.Pixels)
-		if v := d.Term(text, image, b).Item(); math.Abs(float64(v)) > 1e-5 {
+		d := &Distill{Student: student, Teacher: tinyCLIP(t), Weight: 1, Temperature: 2, Target: target}
+		s := tensor.NewScope()
+		text := student.EncodeText(s, b.IDs, b.B, b.T, b.Mask)
+		image := student.EncodeImage(s, b.Pixels)
+		if v := d.Term(s, text, image, b).Item(); math.Abs(float64(v)) > 1e-5 {
 			t.Fatalf("%s: distillation from an identical teacher = %v, want 0", target, v)
 		}
-		d.teacher = perturbed(t)
-		if v := d.Term(text, image, b).Item(); !(v > 1e-4) {
+		d.Teacher = perturbed(t)
+		if v := d.Term(s, text, image, b).Item(); !(v > 1e-4) {
 			t.Fatalf("%s: distillation from a different teacher = %v, want > 0", target, v)
 		}
 	}
