@@ -12,6 +12,7 @@ import (
 	"github.com/vlmtune/vlmtune/models/clip"
 	"github.com/vlmtune/vlmtune/synth"
 	"github.com/vlmtune/vlmtune/tensor"
+	"github.com/vlmtune/vlmtune/tokenizer"
 	"github.com/vlmtune/vlmtune/train"
 )
 
@@ -72,7 +73,7 @@ func InitModel(dir string, seed uint64) error {
 		texts = append(texts, g.Labels()...)
 	}
 	texts = append(texts, "a photo of a {}.")
-	vocab, err := writeTokenizer(dir, trainBPE(texts), Context)
+	vocab, err := tokenizer.WriteCLIPVocab(dir, tokenizer.TrainCLIPBPE(texts), Context)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package builtin
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +69,27 @@ func TestShortTrainingRun(t *testing.T) {
 	}
 	if !strings.HasSuffix(res.BestDir, "best") {
 		t.Fatalf("best dir %q", res.BestDir)
+	}
+}
+
+// The tokenizer InitModel learns is the embedded model's, file for file
+// (the BPE trainer lives in package tokenizer; this pins its output).
+func TestInitModelReproducesTheEmbeddedTokenizer(t *testing.T) {
+	dir := t.TempDir()
+	if err := InitModel(dir, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "preprocessor_config.json"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("model", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from builtin/model/%s", f, f)
+		}
 	}
 }

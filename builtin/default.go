@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	builtinmodel "github.com/vlmtune/vlmtune/builtin/model"
 	"github.com/vlmtune/vlmtune/synth"
 	"github.com/vlmtune/vlmtune/train"
 )
@@ -20,7 +21,7 @@ const (
 func DefaultConfig(runDir string) train.Config {
 	cfg := train.DefaultConfig()
 	data := filepath.Join(runDir, "data")
-	cfg.Model.Path = "builtin"
+	cfg.Model.Path = builtinmodel.Name
 	cfg.Data.Train = []string{filepath.Join(data, "train", "pairs.jsonl")}
 	cfg.Data.Val = []string{filepath.Join(data, "val", "pairs.jsonl")}
 	cfg.Data.Labels = filepath.Join(data, "val", "labels.txt")

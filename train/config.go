@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	builtinmodel "github.com/vlmtune/vlmtune/builtin/model"
 	"github.com/vlmtune/vlmtune/imageproc"
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/textaug"
@@ -262,7 +263,7 @@ type LoggingConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Seed:  0,
-		Model: ModelConfig{Path: "builtin"},
+		Model: ModelConfig{Path: builtinmodel.Name},
 		Data: DataConfig{BadRecords: "skip", Templates: []string{"a photo of a {}."}, ImageKey: "image_path", CaptionKey: "caption",
 			Sampler: SamplerConfig{Name: "shuffle", Pacing: "linear", Start: 0.3, Duration: 2, By: "quality"}},
 		Method: MethodConfig{Name: peft.LoRA,
@@ -321,7 +322,7 @@ func (c *Config) Validate() error {
 	if c.Model.Path == "" {
 		bad("model.path", "is empty; give a Hugging Face checkpoint directory or \"builtin\"")
 	}
-	if len(c.Data.Train) == 0 && c.Model.Path != "builtin" {
+	if len(c.Data.Train) == 0 && c.Model.Path != builtinmodel.Name {
 		bad("data.train", "lists no files")
 	}
 	if c.Data.BadRecords != "skip" && c.Data.BadRecords != "fail" {
@@ -443,7 +444,7 @@ func (c *Config) Validate() error {
 	if !slices.Contains(MonitorMetrics, e.Monitor) {
 		bad("evaluation.monitor", "is %q; allowed: %s", e.Monitor, strings.Join(MonitorMetrics, ", "))
 	}
-	if strings.HasPrefix(e.Monitor, "zeroshot") && c.Data.Labels == "" && c.Model.Path != "builtin" {
+	if strings.HasPrefix(e.Monitor, "zeroshot") && c.Data.Labels == "" && c.Model.Path != builtinmodel.Name {
 		bad("evaluation.monitor", "is %s but data.labels is empty", e.Monitor)
 	}
 	if c.Checkpoint.EverySteps < 0 || c.Checkpoint.KeepTopK < 0 {
@@ -463,14 +464,6 @@ func (c *Config) Validate() error {
 
 // MonitorMetrics are the metrics validation reports.
 var MonitorMetrics = []string{"val_loss", "zeroshot_top1", "zeroshot_top5", "i2t_r1", "i2t_r5", "i2t_r10", "t2i_r1", "t2i_r5", "t2i_r10"}
-
-// MonitorMode returns "min" for losses and "max" for the other metrics.
-func MonitorMode(metric string) string {
-	if strings.HasSuffix(metric, "loss") {
-		return "min"
-	}
-	return "max"
-}
 
 // PeftSpec converts the method section.
 func (c *Config) PeftSpec() peft.Spec {

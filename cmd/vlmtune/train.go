@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/vlmtune/vlmtune/builtin"
+	builtinmodel "github.com/vlmtune/vlmtune/builtin/model"
 	"github.com/vlmtune/vlmtune/train"
 )
 
@@ -62,7 +63,7 @@ Ctrl-C saves a checkpoint at the last completed step; continue with
 			_, ownTrain := overrides["data.train"]
 			_, ownVal := overrides["data.val"]
 			if isDefault && resume == "" && !ownTrain && !ownVal {
-				if p := cfg.Model.Path; p != "builtin" {
+				if p := cfg.Model.Path; p != builtinmodel.Name {
 					// Check the model before generating data for it.
 					if _, err := os.Stat(filepath.Join(p, "config.json")); err != nil {
 						return fmt.Errorf("model.path %s is not a Hugging Face checkpoint directory: it has no config.json", p)
@@ -105,16 +106,17 @@ func printResult(w io.Writer, res *train.Result) {
 	fmt.Fprintln(w)
 	if res.Before != nil || res.After != nil {
 		fmt.Fprintf(w, "%-22s %10s %10s %10s\n", "metric", "before", "after", "change")
-		names := map[string]string{"zeroshot_top1": "zero-shot top-1 (%)", "zeroshot_top5": "zero-shot top-5 (%)", "i2t_r1": "image→text R@1 (%)", "t2i_r1": "text→image R@1 (%)",
-			"i2t_r5": "image→text R@5 (%)", "t2i_r5": "text→image R@5 (%)", "val_loss": "validation loss"}
-		keys := []string{"zeroshot_top1", "zeroshot_top5", "i2t_r1", "t2i_r1", "i2t_r5", "t2i_r5", "val_loss"}
-		for _, k := range keys {
-			a, okA := res.After[k]
-			b, okB := res.Before[k]
-			if !okA || !okB {
+		for _, m := range res.Metrics {
+			a, okA := res.After[m.Name]
+			b, okB := res.Before[m.Name]
+			if !okA || !okB || !m.Summary {
 				continue
 			}
-			fmt.Fprintf(w, "%-22s %10.2f %10.2f %+10.2f\n", names[k], b, a, a-b)
+			label := m.Label
+			if m.Percent {
+				label += " (%)"
+			}
+			fmt.Fprintf(w, "%-22s %10.2f %10.2f %+10.2f\n", label, b, a, a-b)
 		}
 	}
 	if res.BestDir != "" {
