@@ -197,3 +197,44 @@ func TestDeterminismAcrossRunsAndWorkers(t *testing.T) {
 		}
 	}
 }
+
+// Scopes belong to their callers: a training step in one goroutine and
+// no-grad forward passes in another, each in its own scope, give what
+// each gives alone, bit for bit (run under the race detector in CI).
+func TestScopesAreIndependentAcrossGoroutines(t *testing.T) {
+	m := newTinyModel(3, 17, 16, 64, 2)
+	const bs, tl, vocab = 3, 7, 17
+	ids, mask := tinyBatch(bs, tl, vocab)
+	forward := func() []float32 {
+		sc := NewInferenceScope()
+		l := m.loss(sc, ids, bs, tl, mask, false, NewRNG(11))
+		if l.RequiresGrad() {
+			t.Error("a forward pass in a no-grad scope recorded a graph")
+		}
+		return append([]float32(nil), l.Data()...)
+	}
+	wantLoss, wantGrads := stepIn(NewScope(), m, true)
+	wantForward := forward()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			if got := forward(); !bitsEqual(got, wantForward) {
+				t.Errorf("forward pass %d differs while another goroutine trains", i)
+				return
+			}
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		l, g := stepIn(NewScope(), m, i%2 == 0)
+		if math.Float32bits(l) != math.Float32bits(wantLoss) {
+			t.Fatalf("step %d: loss %v, alone %v", i, l, wantLoss)
+		}
+		for j := range g {
+			if !bitsEqual(g[j], wantGrads[j]) {
+				t.Fatalf("step %d: gradient %d differs while another goroutine runs inference", i, j)
+			}
+		}
+	}
+	<-done
+}
