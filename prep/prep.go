@@ -1,7 +1,8 @@
-// Package prep turns examples, image files and texts into model inputs:
-// it tokenizes captions with the model's tokenizer and decodes, augments
-// and normalises images as its preprocessor_config.json says. Training,
-// evaluation and the inference commands share it.
+// Package prep turns examples and texts into dual-encoder inputs: it
+// tokenizes captions with the model's tokenizer and decodes, augments and
+// normalises images as its preprocessor_config.json says. It does
+// preprocessing only: training feeds its Transform to the data loader, and
+// package infer/dual encodes what it prepares.
 package prep
 
 import (
@@ -190,20 +191,6 @@ func LoadLabels(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: %d class names; zero-shot evaluation needs at least 2", path, len(names))
 	}
 	return names, nil
-}
-
-// ImageFile decodes and processes the image file at path into a new
-// [3, Size, Size] slice.
-func (p *Prep) ImageFile(path string) ([]float32, error) {
-	img, err := imageproc.DecodeFile(path)
-	if err != nil {
-		return nil, err
-	}
-	dst := make([]float32, 3*p.Size*p.Size)
-	if err := p.Proc.ProcessInto(dst, img); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return dst, nil
 }
 
 // MetaMap turns metadata into the map textaug's templates read: source,
