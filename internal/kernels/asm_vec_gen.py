@@ -11,6 +11,7 @@ no element is read or written outside [0, n) and tails use the same
 arithmetic as the body. The generated file is committed; Go does not run this script.
 """
 import os
+import textwrap
 import re
 import struct
 
@@ -524,7 +525,101 @@ def hsumpd(y, x, t):
             f"VPERMILPD $1, {x}, {t}", f"VADDSD {t}, {x}, {x}"]
 
 
+# DOCS holds each kernel's reference loop, written above its Go
+# declaration in vec_decl_amd64.go. The pointers stand for slices of n
+# elements; exp is float32(math.Exp(float64(x))), which the assembly
+# approximates to within the tolerance vec_asm_test.go states; the plain-Go
+# versions the kernels are tested against are named.
+ACT_F = {
+    "Identity": "x", "GELU": "x·(1 + erf(x/√2))/2", "GELUTanh": "x·(1 + tanh(√(2/π)·(x + 0.044715x³)))/2",
+    "QuickGELU": "x·σ(1.702x)", "SiLU": "x·σ(x)", "ReLU": "max(x, 0)", "Sigmoid": "σ(x) = 1/(1 + e^−x)",
+    "Tanh": "tanh(x)",
+}
+DOCS = {}
+
+
+def doc(name, summary, loop, ref):
+    text = textwrap.wrap(f"{name} {summary} It is, in plain Go ({ref}):", 72)
+    DOCS[name] = text + [""] + ["\t" + l for l in loop]
+
+
+def make_docs():
+    doc("vexpSumAVX2", "stores exp(src − shift) and returns its sum.",
+        ["var s float32", "for i := 0; i < n; i++ {", "\tdst[i] = exp(src[i] - shift)", "\ts += dst[i]", "}", "return s"],
+        "the exp pass of softmaxRowsGeneric")
+    doc("vexpSumNoStoreAVX2", "returns the sum of exp(src − shift), storing nothing (dst is unused).",
+        ["var s float32", "for i := 0; i < n; i++ {", "\ts += exp(src[i] - shift)", "}", "return s"],
+        "the log-sum-exp of logSoftmaxRowsGeneric")
+    doc("vsoftmaxRowsAVX2", "computes the softmax of each of rows rows of cols floats.",
+        ["for r := 0; r < rows; r++ {", "\tx, y := src[r*cols:(r+1)*cols], dst[r*cols:(r+1)*cols]",
+         "\tm := max(x) // −Inf for an all −Inf row, whose y is all 0", "\tvar s float32",
+         "\tfor i := range x {", "\t\ty[i] = exp(x[i] - m)", "\t\ts += y[i]", "\t}",
+         "\tfor i := range y {", "\t\ty[i] *= 1 / s", "\t}", "}"], "softmaxRowsGeneric")
+    doc("vsoftmaxRows2AVX2", "is vsoftmaxRowsAVX2 on pairs pairs of rows, two rows interleaved; it stops before a pair holding an all −Inf row and returns the number of rows done.",
+        ["done := 0", "for p := 0; p < pairs; p++ {", "\tif a row of pair p is all −Inf {", "\t\tbreak", "\t}",
+         "\tvsoftmaxRowsAVX2(dst[2*p*cols:], src[2*p*cols:], 2, cols)", "\tdone += 2", "}", "return done"],
+        "softmaxRowsGeneric")
+    doc("vmaxAVX2", "returns the largest element (−Inf for n = 0).",
+        ["m := float32(math.Inf(-1))", "for i := 0; i < n; i++ {", "\tm = max(m, x[i])", "}", "return m"], "the max pass of logSoftmaxRowsGeneric")
+    doc("vsumAVX2", "returns the sum.", ["var s float32", "for i := 0; i < n; i++ {", "\ts += x[i]", "}", "return s"],
+        "the sum of logSoftmaxRowsBackwardGeneric")
+    doc("vdotAVX2", "returns the dot product.", ["var s float32", "for i := 0; i < n; i++ {", "\ts += x[i] * y[i]", "}", "return s"],
+        "the sum of softmaxRowsBackwardGeneric")
+    doc("vsumSqDevAVX2", "returns the sum of squared deviations from mu.",
+        ["var s float32", "for i := 0; i < n; i++ {", "\ts += (x[i] - mu) * (x[i] - mu)", "}", "return s"], "the variance of layerNormGeneric")
+    doc("vscaleAVX2", "scales x into dst.", ["for i := 0; i < n; i++ {", "\tdst[i] = a * x[i]", "}"], "scaleGeneric")
+    doc("vaxpyAVX2", "adds a·x to y.", ["for i := 0; i < n; i++ {", "\ty[i] += a * x[i]", "}"], "axpyGeneric")
+    doc("vsoftmaxBwdAVX2", "is the softmax backward pass given s = Σ dy·y.",
+        ["for i := 0; i < n; i++ {", "\tdx[i] = y[i] * (dy[i] - s)", "}"], "softmaxRowsBackwardGeneric")
+    doc("vlogSoftmaxBwdAVX2", "is the log-softmax backward pass given s = Σ dy.",
+        ["for i := 0; i < n; i++ {", "\tdx[i] = dy[i] - exp(y[i])*s", "}"], "logSoftmaxRowsBackwardGeneric")
+    doc("vaddScalarAVX2", "adds s to every element.", ["for i := 0; i < n; i++ {", "\tdst[i] = x[i] + s", "}"], "logSoftmaxRowsGeneric's last pass")
+    for op, sym in (("Add", "+"), ("Sub", "-"), ("Mul", "*"), ("Div", "/")):
+        doc(f"vbin{op}AVX2", f"is dst = a {sym} b element-wise.", ["for i := 0; i < n; i++ {", f"\tdst[i] = a[i] {sym} b[i]", "}"], "binaryGeneric")
+        doc(f"vbin{op}ScalarAVX2", f"is dst = a {sym} s.", ["for i := 0; i < n; i++ {", f"\tdst[i] = a[i] {sym} s", "}"], "binaryGeneric with stride 0")
+    for g in (False, True):
+        for b in (False, True):
+            nm = "vnorm" + ("G" if g else "") + ("B" if b else "") + "AVX2"
+            expr = "(x[i] - mu) * rs" + (" * gamma[i]" if g else "") + (" + beta[i]" if b else "")
+            doc(nm, "normalises one row" + (" with gamma" if g else "") + (" and beta" if b else "") + (" (the others are unused)" if not (g and b) else "") + ".",
+                ["for i := 0; i < n; i++ {", f"\tdst[i] = {expr}", "}"], "layerNormGeneric, rmsNormGeneric with mu = 0")
+        gx = "dy[i] * gamma[i]" if g else "dy[i]"
+        nm = "vnormBwdSums" + ("G" if g else "") + "AVX2"
+        doc(nm, "returns the two sums of a norm's input gradient" + (" (gamma unused)" if not g else "") + ".",
+            ["for i := 0; i < n; i++ {", f"\tgi := {gx}", "\tsg += gi", "\tsgx += gi * (x[i] - mu) * rs", "}", "return sg, sgx"],
+            "layerNormBackwardXGeneric")
+        nm = "vnormBwd" + ("G" if g else "") + "AVX2"
+        doc(nm, "is a norm's input gradient given sg and sgx, the sums of vnormBwdSums" + ("G" if g else "") + "AVX2 divided by n" + (" (gamma unused)" if not g else "") + ".",
+            ["for i := 0; i < n; i++ {", f"\tgi := {gx}", "\tdx[i] = rs * (gi - sg - (x[i]-mu)*rs*sgx)", "}"],
+            "layerNormBackwardXGeneric; rmsNormBackwardXGeneric with mu = 0, sg = 0")
+    for wg, wb in ((True, True), (True, False), (False, True)):
+        nm = "vparamGrad" + ("G" if wg else "") + ("B" if wb else "") + "AVX2"
+        body = []
+        if wg:
+            body.append("\tpg[i] += dy[i] * (x[i] - mu) * rs")
+        if wb:
+            body.append("\tpb[i] += dy[i]")
+        doc(nm, "accumulates one row's contribution to a norm's parameter gradients.", ["for i := 0; i < n; i++ {"] + body + ["}"],
+            "normParamGradsRowsGeneric")
+    for nm, f in ACT_F.items():
+        doc(f"vact{nm}AVX2", f"applies f(x) = {f}.", ["for i := 0; i < n; i++ {", "\tdst[i] = f(x[i])", "}"], "activateSliceGeneric")
+        doc(f"vactBwd{nm}AVX2", f"is the backward pass of f(x) = {f}.", ["for i := 0; i < n; i++ {", "\tdx[i] = dy[i] * f'(x[i])", "}"],
+            "activateBackwardSliceGeneric")
+        for pre in (False, True):
+            body = ["for i := 0; i < n; i++ {"] + (["\tpre[i] = x[i] + bias[i]"] if pre else []) + ["\tdst[i] = f(x[i] + bias[i])", "}"]
+            doc(f"vbias{nm}{'Pre' if pre else ''}AVX2", f"adds the bias and applies f(x) = {f}" + (", keeping the sum in pre" if pre else " (pre is unused)") + ".",
+                body, "biasActivateGeneric")
+    doc("vadamwAVX2", "is one AdamW step with c = [decay, b1, 1−b1, b2, 1−b2, sqrtBC2, eps, stepSize], the same operations in the same order, so bit-identical.",
+        ["for i := 0; i < n; i++ {", "\tp[i] *= c[0]", "\tm[i] = c[1]*m[i] + c[2]*grad[i]", "\tv[i] = c[3]*v[i] + c[4]*grad[i]*grad[i]",
+         "\tdenom := sqrt(v[i])/c[5] + c[6]", "\tp[i] -= c[7] * m[i] / denom", "}"], "adamwGeneric")
+    doc("vsum64AVX2", "returns the sum in float64.", ["var s float64", "for i := 0; i < n; i++ {", "\ts += float64(x[i])", "}", "return s"], "sum64Generic")
+    doc("vdot64AVX2", "returns the dot product in float64 (each product exact).",
+        ["var s float64", "for i := 0; i < n; i++ {", "\ts += float64(x[i]) * float64(y[i])", "}", "return s"], "dot64Generic")
+
+
+
 def main():
+    make_docs()
     emit("// Code generated by asm_vec_gen.py; DO NOT EDIT.")
     emit("")
     emit("//go:build amd64 && !noasm")
@@ -722,9 +817,15 @@ def main():
         f.write("\n".join(out) + "\n")
     with open(os.path.join(here, "vec_decl_amd64.go"), "w") as f:
         f.write("// Code generated by asm_vec_gen.py; DO NOT EDIT.\n\n//go:build amd64 && !noasm\n\npackage kernels\n\n")
-        f.write("// AVX2 streaming kernels of vec_avx2_amd64.s; each handles any n ≥ 0\n// with masked tails.\n")
+        f.write("// AVX2 streaming kernels of vec_avx2_amd64.s; each handles any n ≥ 0\n// with masked tails. In the reference loops the pointers stand for\n"
+                "// slices of n elements and exp(x) for float32(math.Exp(float64(x))), which\n"
+                "// the assembly approximates within the tolerances vec_asm_test.go checks.\n")
         for sig in SIGS:
-            f.write(f"\n//go:noescape\nfunc {sig}\n")
+            name = sig.split("(")[0]
+            if name not in DOCS:
+                raise SystemExit(f"asm_vec_gen.py: no reference loop for {name} in DOCS")
+            f.write("\n" + "".join(("//" + l if l.startswith("\t") else "// " + l if l else "//") + "\n" for l in DOCS[name]))
+            f.write(f"//\n//go:noescape\nfunc {sig}\n")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 //go:build amd64 && !noasm
 
+//go:generate python3 asm_vec_gen.py
+
 package kernels
 
 import (

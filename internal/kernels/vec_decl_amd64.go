@@ -5,205 +5,736 @@
 package kernels
 
 // AVX2 streaming kernels of vec_avx2_amd64.s; each handles any n ≥ 0
-// with masked tails.
+// with masked tails. In the reference loops the pointers stand for
+// slices of n elements and exp(x) for float32(math.Exp(float64(x))), which
+// the assembly approximates within the tolerances vec_asm_test.go checks.
 
+// vexpSumAVX2 stores exp(src − shift) and returns its sum. It is, in plain
+// Go (the exp pass of softmaxRowsGeneric):
+//
+//	var s float32
+//	for i := 0; i < n; i++ {
+//		dst[i] = exp(src[i] - shift)
+//		s += dst[i]
+//	}
+//	return s
+//
 //go:noescape
 func vexpSumAVX2(dst, src *float32, n int, shift float32) float32
 
+// vexpSumNoStoreAVX2 returns the sum of exp(src − shift), storing nothing
+// (dst is unused). It is, in plain Go (the log-sum-exp of
+// logSoftmaxRowsGeneric):
+//
+//	var s float32
+//	for i := 0; i < n; i++ {
+//		s += exp(src[i] - shift)
+//	}
+//	return s
+//
 //go:noescape
 func vexpSumNoStoreAVX2(dst, src *float32, n int, shift float32) float32
 
+// vsoftmaxRowsAVX2 computes the softmax of each of rows rows of cols
+// floats. It is, in plain Go (softmaxRowsGeneric):
+//
+//	for r := 0; r < rows; r++ {
+//		x, y := src[r*cols:(r+1)*cols], dst[r*cols:(r+1)*cols]
+//		m := max(x) // −Inf for an all −Inf row, whose y is all 0
+//		var s float32
+//		for i := range x {
+//			y[i] = exp(x[i] - m)
+//			s += y[i]
+//		}
+//		for i := range y {
+//			y[i] *= 1 / s
+//		}
+//	}
+//
 //go:noescape
 func vsoftmaxRowsAVX2(dst, src *float32, rows, cols int)
 
+// vsoftmaxRows2AVX2 is vsoftmaxRowsAVX2 on pairs pairs of rows, two rows
+// interleaved; it stops before a pair holding an all −Inf row and returns
+// the number of rows done. It is, in plain Go (softmaxRowsGeneric):
+//
+//	done := 0
+//	for p := 0; p < pairs; p++ {
+//		if a row of pair p is all −Inf {
+//			break
+//		}
+//		vsoftmaxRowsAVX2(dst[2*p*cols:], src[2*p*cols:], 2, cols)
+//		done += 2
+//	}
+//	return done
+//
 //go:noescape
 func vsoftmaxRows2AVX2(dst, src *float32, pairs, cols int) int
 
+// vmaxAVX2 returns the largest element (−Inf for n = 0). It is, in plain
+// Go (the max pass of logSoftmaxRowsGeneric):
+//
+//	m := float32(math.Inf(-1))
+//	for i := 0; i < n; i++ {
+//		m = max(m, x[i])
+//	}
+//	return m
+//
 //go:noescape
 func vmaxAVX2(x *float32, n int) float32
 
+// vsumAVX2 returns the sum. It is, in plain Go (the sum of
+// logSoftmaxRowsBackwardGeneric):
+//
+//	var s float32
+//	for i := 0; i < n; i++ {
+//		s += x[i]
+//	}
+//	return s
+//
 //go:noescape
 func vsumAVX2(x *float32, n int) float32
 
+// vdotAVX2 returns the dot product. It is, in plain Go (the sum of
+// softmaxRowsBackwardGeneric):
+//
+//	var s float32
+//	for i := 0; i < n; i++ {
+//		s += x[i] * y[i]
+//	}
+//	return s
+//
 //go:noescape
 func vdotAVX2(x, y *float32, n int) float32
 
+// vsumSqDevAVX2 returns the sum of squared deviations from mu. It is, in
+// plain Go (the variance of layerNormGeneric):
+//
+//	var s float32
+//	for i := 0; i < n; i++ {
+//		s += (x[i] - mu) * (x[i] - mu)
+//	}
+//	return s
+//
 //go:noescape
 func vsumSqDevAVX2(x *float32, n int, mu float32) float32
 
+// vscaleAVX2 scales x into dst. It is, in plain Go (scaleGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a * x[i]
+//	}
+//
 //go:noescape
 func vscaleAVX2(dst, x *float32, n int, a float32)
 
+// vaxpyAVX2 adds a·x to y. It is, in plain Go (axpyGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		y[i] += a * x[i]
+//	}
+//
 //go:noescape
 func vaxpyAVX2(y, x *float32, n int, a float32)
 
+// vsoftmaxBwdAVX2 is the softmax backward pass given s = Σ dy·y. It is, in
+// plain Go (softmaxRowsBackwardGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = y[i] * (dy[i] - s)
+//	}
+//
 //go:noescape
 func vsoftmaxBwdAVX2(dx, y, dy *float32, n int, s float32)
 
+// vlogSoftmaxBwdAVX2 is the log-softmax backward pass given s = Σ dy. It
+// is, in plain Go (logSoftmaxRowsBackwardGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] - exp(y[i])*s
+//	}
+//
 //go:noescape
 func vlogSoftmaxBwdAVX2(dx, y, dy *float32, n int, s float32)
 
+// vaddScalarAVX2 adds s to every element. It is, in plain Go
+// (logSoftmaxRowsGeneric's last pass):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = x[i] + s
+//	}
+//
 //go:noescape
 func vaddScalarAVX2(dst, x *float32, n int, s float32)
 
+// vbinAddAVX2 is dst = a + b element-wise. It is, in plain Go
+// (binaryGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] + b[i]
+//	}
+//
 //go:noescape
 func vbinAddAVX2(dst, a, b *float32, n int)
 
+// vbinAddScalarAVX2 is dst = a + s. It is, in plain Go (binaryGeneric with
+// stride 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] + s
+//	}
+//
 //go:noescape
 func vbinAddScalarAVX2(dst, a *float32, n int, s float32)
 
+// vbinSubAVX2 is dst = a - b element-wise. It is, in plain Go
+// (binaryGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] - b[i]
+//	}
+//
 //go:noescape
 func vbinSubAVX2(dst, a, b *float32, n int)
 
+// vbinSubScalarAVX2 is dst = a - s. It is, in plain Go (binaryGeneric with
+// stride 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] - s
+//	}
+//
 //go:noescape
 func vbinSubScalarAVX2(dst, a *float32, n int, s float32)
 
+// vbinMulAVX2 is dst = a * b element-wise. It is, in plain Go
+// (binaryGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] * b[i]
+//	}
+//
 //go:noescape
 func vbinMulAVX2(dst, a, b *float32, n int)
 
+// vbinMulScalarAVX2 is dst = a * s. It is, in plain Go (binaryGeneric with
+// stride 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] * s
+//	}
+//
 //go:noescape
 func vbinMulScalarAVX2(dst, a *float32, n int, s float32)
 
+// vbinDivAVX2 is dst = a / b element-wise. It is, in plain Go
+// (binaryGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] / b[i]
+//	}
+//
 //go:noescape
 func vbinDivAVX2(dst, a, b *float32, n int)
 
+// vbinDivScalarAVX2 is dst = a / s. It is, in plain Go (binaryGeneric with
+// stride 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = a[i] / s
+//	}
+//
 //go:noescape
 func vbinDivScalarAVX2(dst, a *float32, n int, s float32)
 
+// vnormAVX2 normalises one row (the others are unused). It is, in plain Go
+// (layerNormGeneric, rmsNormGeneric with mu = 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = (x[i] - mu) * rs
+//	}
+//
 //go:noescape
 func vnormAVX2(dst, x, gamma, beta *float32, n int, mu, rs float32)
 
+// vnormBAVX2 normalises one row and beta (the others are unused). It is,
+// in plain Go (layerNormGeneric, rmsNormGeneric with mu = 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = (x[i] - mu) * rs + beta[i]
+//	}
+//
 //go:noescape
 func vnormBAVX2(dst, x, gamma, beta *float32, n int, mu, rs float32)
 
+// vnormGAVX2 normalises one row with gamma (the others are unused). It is,
+// in plain Go (layerNormGeneric, rmsNormGeneric with mu = 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = (x[i] - mu) * rs * gamma[i]
+//	}
+//
 //go:noescape
 func vnormGAVX2(dst, x, gamma, beta *float32, n int, mu, rs float32)
 
+// vnormGBAVX2 normalises one row with gamma and beta. It is, in plain Go
+// (layerNormGeneric, rmsNormGeneric with mu = 0):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = (x[i] - mu) * rs * gamma[i] + beta[i]
+//	}
+//
 //go:noescape
 func vnormGBAVX2(dst, x, gamma, beta *float32, n int, mu, rs float32)
 
+// vnormBwdSumsAVX2 returns the two sums of a norm's input gradient (gamma
+// unused). It is, in plain Go (layerNormBackwardXGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		gi := dy[i]
+//		sg += gi
+//		sgx += gi * (x[i] - mu) * rs
+//	}
+//	return sg, sgx
+//
 //go:noescape
 func vnormBwdSumsAVX2(dy, x, gamma *float32, n int, mu, rs float32) (sg, sgx float32)
 
+// vnormBwdAVX2 is a norm's input gradient given sg and sgx, the sums of
+// vnormBwdSumsAVX2 divided by n (gamma unused). It is, in plain Go
+// (layerNormBackwardXGeneric; rmsNormBackwardXGeneric with mu = 0, sg =
+// 0):
+//
+//	for i := 0; i < n; i++ {
+//		gi := dy[i]
+//		dx[i] = rs * (gi - sg - (x[i]-mu)*rs*sgx)
+//	}
+//
 //go:noescape
 func vnormBwdAVX2(dx, dy, x, gamma *float32, n int, mu, rs, sg, sgx float32)
 
+// vnormBwdSumsGAVX2 returns the two sums of a norm's input gradient. It
+// is, in plain Go (layerNormBackwardXGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		gi := dy[i] * gamma[i]
+//		sg += gi
+//		sgx += gi * (x[i] - mu) * rs
+//	}
+//	return sg, sgx
+//
 //go:noescape
 func vnormBwdSumsGAVX2(dy, x, gamma *float32, n int, mu, rs float32) (sg, sgx float32)
 
+// vnormBwdGAVX2 is a norm's input gradient given sg and sgx, the sums of
+// vnormBwdSumsGAVX2 divided by n. It is, in plain Go
+// (layerNormBackwardXGeneric; rmsNormBackwardXGeneric with mu = 0, sg =
+// 0):
+//
+//	for i := 0; i < n; i++ {
+//		gi := dy[i] * gamma[i]
+//		dx[i] = rs * (gi - sg - (x[i]-mu)*rs*sgx)
+//	}
+//
 //go:noescape
 func vnormBwdGAVX2(dx, dy, x, gamma *float32, n int, mu, rs, sg, sgx float32)
 
+// vparamGradGBAVX2 accumulates one row's contribution to a norm's
+// parameter gradients. It is, in plain Go (normParamGradsRowsGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pg[i] += dy[i] * (x[i] - mu) * rs
+//		pb[i] += dy[i]
+//	}
+//
 //go:noescape
 func vparamGradGBAVX2(pg, pb, dy, x *float32, n int, mu, rs float32)
 
+// vparamGradGAVX2 accumulates one row's contribution to a norm's parameter
+// gradients. It is, in plain Go (normParamGradsRowsGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pg[i] += dy[i] * (x[i] - mu) * rs
+//	}
+//
 //go:noescape
 func vparamGradGAVX2(pg, pb, dy, x *float32, n int, mu, rs float32)
 
+// vparamGradBAVX2 accumulates one row's contribution to a norm's parameter
+// gradients. It is, in plain Go (normParamGradsRowsGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pb[i] += dy[i]
+//	}
+//
 //go:noescape
 func vparamGradBAVX2(pg, pb, dy, x *float32, n int, mu, rs float32)
 
+// vactIdentityAVX2 applies f(x) = x. It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactIdentityAVX2(dst, x *float32, n int)
 
+// vactBwdIdentityAVX2 is the backward pass of f(x) = x. It is, in plain Go
+// (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdIdentityAVX2(dx, x, dy *float32, n int)
 
+// vactGELUAVX2 applies f(x) = x·(1 + erf(x/√2))/2. It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactGELUAVX2(dst, x *float32, n int)
 
+// vactBwdGELUAVX2 is the backward pass of f(x) = x·(1 + erf(x/√2))/2. It
+// is, in plain Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdGELUAVX2(dx, x, dy *float32, n int)
 
+// vactGELUTanhAVX2 applies f(x) = x·(1 + tanh(√(2/π)·(x + 0.044715x³)))/2.
+// It is, in plain Go (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactGELUTanhAVX2(dst, x *float32, n int)
 
+// vactBwdGELUTanhAVX2 is the backward pass of f(x) = x·(1 + tanh(√(2/π)·(x
+// + 0.044715x³)))/2. It is, in plain Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdGELUTanhAVX2(dx, x, dy *float32, n int)
 
+// vactQuickGELUAVX2 applies f(x) = x·σ(1.702x). It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactQuickGELUAVX2(dst, x *float32, n int)
 
+// vactBwdQuickGELUAVX2 is the backward pass of f(x) = x·σ(1.702x). It is,
+// in plain Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdQuickGELUAVX2(dx, x, dy *float32, n int)
 
+// vactSiLUAVX2 applies f(x) = x·σ(x). It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactSiLUAVX2(dst, x *float32, n int)
 
+// vactBwdSiLUAVX2 is the backward pass of f(x) = x·σ(x). It is, in plain
+// Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdSiLUAVX2(dx, x, dy *float32, n int)
 
+// vactReLUAVX2 applies f(x) = max(x, 0). It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactReLUAVX2(dst, x *float32, n int)
 
+// vactBwdReLUAVX2 is the backward pass of f(x) = max(x, 0). It is, in
+// plain Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdReLUAVX2(dx, x, dy *float32, n int)
 
+// vactSigmoidAVX2 applies f(x) = σ(x) = 1/(1 + e^−x). It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactSigmoidAVX2(dst, x *float32, n int)
 
+// vactBwdSigmoidAVX2 is the backward pass of f(x) = σ(x) = 1/(1 + e^−x).
+// It is, in plain Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdSigmoidAVX2(dx, x, dy *float32, n int)
 
+// vactTanhAVX2 applies f(x) = tanh(x). It is, in plain Go
+// (activateSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i])
+//	}
+//
 //go:noescape
 func vactTanhAVX2(dst, x *float32, n int)
 
+// vactBwdTanhAVX2 is the backward pass of f(x) = tanh(x). It is, in plain
+// Go (activateBackwardSliceGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dx[i] = dy[i] * f'(x[i])
+//	}
+//
 //go:noescape
 func vactBwdTanhAVX2(dx, x, dy *float32, n int)
 
+// vbiasIdentityAVX2 adds the bias and applies f(x) = x (pre is unused). It
+// is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasIdentityAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasIdentityPreAVX2 adds the bias and applies f(x) = x, keeping the sum
+// in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasIdentityPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasGELUAVX2 adds the bias and applies f(x) = x·(1 + erf(x/√2))/2 (pre
+// is unused). It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasGELUAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasGELUPreAVX2 adds the bias and applies f(x) = x·(1 + erf(x/√2))/2,
+// keeping the sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasGELUPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasGELUTanhAVX2 adds the bias and applies f(x) = x·(1 + tanh(√(2/π)·(x
+// + 0.044715x³)))/2 (pre is unused). It is, in plain Go
+// (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasGELUTanhAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasGELUTanhPreAVX2 adds the bias and applies f(x) = x·(1 +
+// tanh(√(2/π)·(x + 0.044715x³)))/2, keeping the sum in pre. It is, in
+// plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasGELUTanhPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasQuickGELUAVX2 adds the bias and applies f(x) = x·σ(1.702x) (pre is
+// unused). It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasQuickGELUAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasQuickGELUPreAVX2 adds the bias and applies f(x) = x·σ(1.702x),
+// keeping the sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasQuickGELUPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasSiLUAVX2 adds the bias and applies f(x) = x·σ(x) (pre is unused).
+// It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasSiLUAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasSiLUPreAVX2 adds the bias and applies f(x) = x·σ(x), keeping the
+// sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasSiLUPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasReLUAVX2 adds the bias and applies f(x) = max(x, 0) (pre is
+// unused). It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasReLUAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasReLUPreAVX2 adds the bias and applies f(x) = max(x, 0), keeping the
+// sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasReLUPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasSigmoidAVX2 adds the bias and applies f(x) = σ(x) = 1/(1 + e^−x)
+// (pre is unused). It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasSigmoidAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasSigmoidPreAVX2 adds the bias and applies f(x) = σ(x) = 1/(1 +
+// e^−x), keeping the sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasSigmoidPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasTanhAVX2 adds the bias and applies f(x) = tanh(x) (pre is unused).
+// It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasTanhAVX2(dst, pre, x, bias *float32, n int)
 
+// vbiasTanhPreAVX2 adds the bias and applies f(x) = tanh(x), keeping the
+// sum in pre. It is, in plain Go (biasActivateGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		pre[i] = x[i] + bias[i]
+//		dst[i] = f(x[i] + bias[i])
+//	}
+//
 //go:noescape
 func vbiasTanhPreAVX2(dst, pre, x, bias *float32, n int)
 
+// vadamwAVX2 is one AdamW step with c = [decay, b1, 1−b1, b2, 1−b2,
+// sqrtBC2, eps, stepSize], the same operations in the same order, so bit-
+// identical. It is, in plain Go (adamwGeneric):
+//
+//	for i := 0; i < n; i++ {
+//		p[i] *= c[0]
+//		m[i] = c[1]*m[i] + c[2]*grad[i]
+//		v[i] = c[3]*v[i] + c[4]*grad[i]*grad[i]
+//		denom := sqrt(v[i])/c[5] + c[6]
+//		p[i] -= c[7] * m[i] / denom
+//	}
+//
 //go:noescape
 func vadamwAVX2(p, grad, m, v *float32, n int, c *[8]float32)
 
+// vsum64AVX2 returns the sum in float64. It is, in plain Go
+// (sum64Generic):
+//
+//	var s float64
+//	for i := 0; i < n; i++ {
+//		s += float64(x[i])
+//	}
+//	return s
+//
 //go:noescape
 func vsum64AVX2(x *float32, n int) float64
 
+// vdot64AVX2 returns the dot product in float64 (each product exact). It
+// is, in plain Go (dot64Generic):
+//
+//	var s float64
+//	for i := 0; i < n; i++ {
+//		s += float64(x[i]) * float64(y[i])
+//	}
+//	return s
+//
 //go:noescape
 func vdot64AVX2(x, y *float32, n int) float64
