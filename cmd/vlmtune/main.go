@@ -1,6 +1,9 @@
-// Command vlmtune fine-tunes, evaluates and serves vision-language models
-// (CLIP/SigLIP dual encoders, BLIP captioners, LLaVA instruction models)
-// from Hugging Face checkpoints, in one static binary.
+// Command vlmtune fine-tunes and evaluates vision-language dual encoders
+// (CLIP, SigLIP) from Hugging Face checkpoints, in one static binary: it
+// prepares and validates image-text data, trains with full fine-tuning or
+// a parameter-efficient method, evaluates with the field's metrics, embeds
+// and classifies images, and writes Hugging Face checkpoints and PEFT
+// adapters.
 //
 // Each subcommand lives in its own file and registers itself on rootCmd in
 // an init function; the logic lives in the library packages.
@@ -23,7 +26,7 @@ var version = "dev"
 
 var rootCmd = &cobra.Command{
 	Use:   "vlmtune",
-	Short: "Fine-tune vision-language models (CLIP, SigLIP, BLIP, LLaVA) on a CPU",
+	Short: "Fine-tune vision-language dual encoders (CLIP, SigLIP) on a CPU",
 	Long: `vlmtune fine-tunes vision-language models from Hugging Face checkpoints:
 full fine-tuning, LoRA, adapters, prompt and prefix tuning; evaluates them
 with the metrics the field uses; and writes the results back in Hugging Face
