@@ -9,7 +9,8 @@
 // the module walk (Walk), strict loading (LoadState) and the layouts that
 // fine-tuning methods use all derive from that declaration. Blocks take
 // their children's names from the model family (AttentionNames,
-// EncoderNames, ...); nn itself names only PyTorch's weight and bias.
+// EncoderNames, ...); nn itself names only PyTorch's weight and bias and
+// its own hook points (attn_adapter, mlp_adapter).
 //
 // Blocks expose hook points that the parameter-efficient fine-tuning
 // methods (package peft) fill in: a Linear's Adapter (LoRA), an

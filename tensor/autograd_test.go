@@ -162,3 +162,20 @@ func TestRNGStateRoundTrip(t *testing.T) {
 		t.Fatal("same seed, different values")
 	}
 }
+
+// A checkpointed function that mixes in a tensor of a no-grad scope would
+// lose every gradient through it; Backward says so instead.
+func TestCheckpointRejectsNoGradTensor(t *testing.T) {
+	w := FromSlice([]float32{1, 2}, 2).SetRequiresGrad(true)
+	quiet := NewInferenceScope().In(FromSlice([]float32{3, 4}, 2))
+	x := FromSlice([]float32{5, 6}, 2).SetRequiresGrad(true)
+	out := Checkpoint(nil, func(in []*Tensor) *Tensor { return Mul(Mul(in[0], w), quiet) }, x)
+	expectPanic(t, []string{"tensor.Checkpoint", "no-grad scope", "Detach"}, func() { SumAll(out).Backward() })
+	// Detached, the tensor is a constant and the gradients flow.
+	constant := quiet.Detach()
+	out = Checkpoint(nil, func(in []*Tensor) *Tensor { return Mul(Mul(in[0], w), constant) }, x)
+	SumAll(out).Backward()
+	if w.Grad() == nil || x.Grad() == nil || w.Grad().Data()[1] != 6*4 {
+		t.Fatalf("gradients %v %v", w.Grad(), x.Grad())
+	}
+}

@@ -1,5 +1,7 @@
 package tensor
 
+import "fmt"
+
 // Checkpoint runs fn on inputs without keeping the activations inside it
 // (gradient checkpointing): the forward pass runs in a no-grad scope, and
 // during backward fn is run again with recording on and differentiated,
@@ -7,10 +9,11 @@ package tensor
 // holding its intermediate tensors. The gradients are the same, bit for
 // bit, as without checkpointing, provided fn is deterministic.
 //
-// fn may use the inputs and leaf tensors (parameters) only; a non-leaf
-// tensor from outside must be passed as an input (Backward panics
-// otherwise). If fn draws random numbers (dropout), pass its generator as
-// rng: its state is saved and restored for the recomputation.
+// fn may use the inputs and leaf tensors (parameters, constants) only; a
+// non-leaf tensor from outside must be passed as an input, and a tensor of
+// a no-grad scope must be detached first (Backward panics otherwise). If
+// fn draws random numbers (dropout), pass its generator as rng: its state
+// is saved and restored for the recomputation.
 func Checkpoint(rng *RNG, fn func(inputs []*Tensor) *Tensor, inputs ...*Tensor) *Tensor {
 	sc := scopeOf(inputs...)
 	if !sc.GradEnabled() {
@@ -46,6 +49,9 @@ func Checkpoint(rng *RNG, fn func(inputs []*Tensor) *Tensor, inputs ...*Tensor) 
 		}
 		start := nodeSeq.Load()
 		o := fn(fresh)
+		if !o.Records() {
+			panic(fmt.Sprintf("tensor.Checkpoint: the checkpointed function's output %v belongs to a no-grad scope, so no gradient can flow through it; Detach the no-grad tensor it used to make it a constant", o.shape))
+		}
 		if o.requiresGrad {
 			runBackward(o, g, start)
 		}

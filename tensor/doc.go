@@ -3,12 +3,14 @@
 // reverse-mode automatic differentiation.
 //
 // A Tensor is row-major and contiguous. Operations return new tensors;
-// Reshape is the only view (it shares data). When gradient recording is
-// enabled (the default, see NoGrad) and any input requires a gradient, an
-// operation records a node with a backward function; Backward walks the
-// recorded nodes in reverse creation order, accumulates gradients into the
-// Grad of every tensor that requires one, and frees each node's saved
-// activations as soon as its backward has run.
+// Reshape is the only view (it shares data). When an operation's scope
+// records (see Scope: the caller's context for gradient recording and
+// buffer reuse, taken from the inputs) and any input requires a gradient,
+// it records a node with a backward function; Backward walks the recorded
+// nodes in reverse creation order, accumulates gradients into the Grad of
+// every tensor that requires one, and frees each node's saved activations
+// as soon as its backward has run, recycling dead buffers through the
+// scope's pool.
 //
 // Shapes are given outermost first, like PyTorch ([B, T, C]). Misuse that
 // can only be a programming error (mismatched shapes, an axis out of range)

@@ -74,8 +74,12 @@ func (s *Scope) ResetPeak() {
 // garbage collection and sums the storage that is still reachable (s's
 // pool is bypassed meanwhile). It is slow (a collection per sample) and
 // meant for tests and memory diagnostics. It returns the peak and final
-// live bytes of storage allocated in s inside fn.
+// live bytes of storage allocated in s inside fn. s must not be nil (the
+// nil scope keeps no accounting).
 func (s *Scope) TrackMemory(fn func()) (peak, final int64) {
+	if s == nil || s.mem == nil {
+		panic("tensor.Scope.TrackMemory: the nil scope keeps no memory accounting; track a scope from NewScope")
+	}
 	a := s.mem
 	a.mu.Lock()
 	a.tracking = true

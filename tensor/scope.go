@@ -16,11 +16,18 @@ package tensor
 // with Detach.
 //
 // A tensor computed in a no-grad scope never joins a graph: combining it
-// with a tensor that records one yields an unrecorded result, and the
-// Backward that should have reached through it then fails loudly. Detach
-// it to use it as a constant.
+// with a tensor that records one yields an unrecorded result, so a loss
+// built from it does not require a gradient and its Backward panics
+// saying so (as does a checkpointed function that used one). Detach it to
+// use it as a constant.
 //
-// The nil *Scope is valid: it records gradients and pools nothing.
+// Operations on parameters alone (a logit scale's exp, a slice of a
+// position table) belong to no scope: they record as usual, and their
+// results join the caller's scope when combined with its tensors; in a
+// no-grad computation those small graphs are simply dropped.
+//
+// The nil *Scope is valid: it records gradients, pools nothing and keeps
+// no memory accounting.
 type Scope struct {
 	grad bool
 	pool *bufferPool // shared with the scope's NoGrad children
@@ -42,7 +49,7 @@ func NewInferenceScope() *Scope { return NewScope().NoGrad() }
 // no-grad scope without a pool.
 func (s *Scope) NoGrad() *Scope {
 	if s == nil {
-		return &Scope{}
+		return &Scope{mem: &memAccount{}}
 	}
 	return &Scope{pool: s.pool, mem: s.mem}
 }

@@ -198,7 +198,9 @@ type TrainingConfig struct {
 	MaxGradNorm float64 `yaml:"max_grad_norm"`
 	// MaxSteps stops after this many optimizer steps (0: all epochs).
 	MaxSteps int `yaml:"max_steps"`
-	// Threads sets the compute threads (0: all CPUs).
+	// Threads sets the compute threads (0: all CPUs): the process's
+	// GOMAXPROCS and kernel worker pool, which other work in the same
+	// process shares.
 	Threads        int                  `yaml:"threads"`
 	Regularization RegularizationConfig `yaml:"regularization"`
 }

@@ -17,8 +17,8 @@ import (
 	"github.com/vlmtune/vlmtune/data/loader"
 	"github.com/vlmtune/vlmtune/internal/kernels"
 	"github.com/vlmtune/vlmtune/models"
-	_ "github.com/vlmtune/vlmtune/models/all"
-	"github.com/vlmtune/vlmtune/nn" // the families Load can read
+	_ "github.com/vlmtune/vlmtune/models/all" // the families Load can read
+	"github.com/vlmtune/vlmtune/nn"           // the families Load can read
 	"github.com/vlmtune/vlmtune/peft"
 	"github.com/vlmtune/vlmtune/prep"
 	"github.com/vlmtune/vlmtune/tensor"

@@ -2,7 +2,9 @@
 // batched encoding of images and texts, class embeddings by prompt
 // ensembling, and the retrieval and zero-shot evaluations built on them.
 // Validation during training, `vlmtune eval`, `embed` and `classify` all
-// go through it, so they batch, preprocess and score the same way.
+// go through it, so they batch and preprocess the same way. Zero-shot
+// accuracy ranks classes by cosine similarity; classification
+// probabilities use the model's scaled logits (the same ranking).
 package dual
 
 import (
@@ -29,7 +31,9 @@ type Encoder struct {
 	// model inputs; encoding preprocessed pixels and token rows does not
 	// need it.
 	Prep *prep.Prep
-	// Scope is the no-grad scope the encoding runs in.
+	// Scope is the no-grad scope the encoding runs in (New sets it; an
+	// Encoder built by hand with a nil Scope would record graphs for a
+	// trainable model).
 	Scope *tensor.Scope
 }
 
@@ -78,17 +82,30 @@ func (e *Encoder) Images(images []image.Image, names []string) (*tensor.Tensor, 
 	return tensor.Concat(0, parts...), nil
 }
 
-// ImageFiles decodes, preprocesses and encodes image files.
+// ImageFiles decodes, preprocesses and encodes image files, a batch at a
+// time (only one batch of decoded images is held at once).
 func (e *Encoder) ImageFiles(paths []string) (*tensor.Tensor, error) {
-	images := make([]image.Image, len(paths))
-	for i, p := range paths {
-		img, err := imageproc.DecodeFile(p)
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no images")
+	}
+	var parts []*tensor.Tensor
+	for lo := 0; lo < len(paths); lo += BatchSize {
+		batch := paths[lo:min(lo+BatchSize, len(paths))]
+		images := make([]image.Image, len(batch))
+		for i, p := range batch {
+			img, err := imageproc.DecodeFile(p)
+			if err != nil {
+				return nil, err
+			}
+			images[i] = img
+		}
+		emb, err := e.Images(images, batch)
 		if err != nil {
 			return nil, err
 		}
-		images[i] = img
+		parts = append(parts, emb)
 	}
-	return e.Images(images, paths)
+	return tensor.Concat(0, parts...), nil
 }
 
 // Tokens encodes token rows ids [N, T] with their attention mask (which

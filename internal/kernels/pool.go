@@ -6,11 +6,22 @@ import (
 )
 
 // pool is the engine's single worker pool. It is sized to GOMAXPROCS when
-// first used and can be resized with SetWorkers.
+// first used and can be resized with SetWorkers at any time: a resize
+// starts a new set of workers, and the old set's channel is closed (ending
+// its goroutines) only when the last ParallelFor that took it has
+// finished, so calls running meanwhile are unaffected.
 type pool struct {
-	mu      sync.Mutex
+	mu  sync.Mutex
+	cur *workerSet
+}
+
+// workerSet is one generation of the pool: its helpers and task queue,
+// with the number of ParallelFor calls using it.
+type workerSet struct {
 	workers int
 	tasks   chan task
+	users   int
+	retired bool
 }
 
 type task struct {
@@ -29,34 +40,58 @@ var waitGroups = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
 func Workers() int {
 	thePool.mu.Lock()
 	defer thePool.mu.Unlock()
-	thePool.ensureLocked()
-	return thePool.workers
+	return thePool.ensureLocked().workers
 }
 
 // SetWorkers resizes the worker pool to n goroutines (n < 1 means
-// GOMAXPROCS). It must not be called while kernels are running.
+// GOMAXPROCS). It is safe while kernels run in other goroutines: they
+// finish on the workers they started with. The pool is shared by the
+// whole process, so its size is the process's choice (the trainer sets it
+// from training.threads).
 func SetWorkers(n int) {
 	if n < 1 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	thePool.mu.Lock()
 	defer thePool.mu.Unlock()
-	if thePool.tasks != nil {
-		close(thePool.tasks)
-		thePool.tasks = nil
+	if old := thePool.cur; old != nil {
+		old.retired = true
+		if old.users == 0 {
+			close(old.tasks)
+		}
 	}
-	thePool.start(n)
+	thePool.cur = newWorkerSet(n)
 }
 
-func (p *pool) ensureLocked() {
-	if p.tasks == nil {
-		p.start(runtime.GOMAXPROCS(0))
+func (p *pool) ensureLocked() *workerSet {
+	if p.cur == nil {
+		p.cur = newWorkerSet(runtime.GOMAXPROCS(0))
+	}
+	return p.cur
+}
+
+// acquire returns the current worker set, counted as in use.
+func (p *pool) acquire() *workerSet {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ws := p.ensureLocked()
+	ws.users++
+	return ws
+}
+
+// release ends a use of ws, closing a retired set's queue after its last
+// user.
+func (p *pool) release(ws *workerSet) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ws.users--
+	if ws.retired && ws.users == 0 {
+		close(ws.tasks)
 	}
 }
 
-func (p *pool) start(n int) {
-	p.workers = n
-	p.tasks = make(chan task, 64*n)
+func newWorkerSet(n int) *workerSet {
+	ws := &workerSet{workers: n, tasks: make(chan task, 64*n)}
 	// The calling goroutine always runs one share itself, so n-1 helpers.
 	for i := 0; i < n-1; i++ {
 		go func(tasks chan task) {
@@ -64,8 +99,9 @@ func (p *pool) start(n int) {
 				t.fn(t.lo, t.hi)
 				t.wg.Done()
 			}
-		}(p.tasks)
+		}(ws.tasks)
 	}
+	return ws
 }
 
 // ParallelFor splits [0, n) into at most Workers() contiguous chunks of at
@@ -79,10 +115,9 @@ func ParallelFor(n, grain int, fn func(lo, hi int)) {
 	if grain < 1 {
 		grain = 1
 	}
-	thePool.mu.Lock()
-	thePool.ensureLocked()
-	workers, tasks := thePool.workers, thePool.tasks
-	thePool.mu.Unlock()
+	ws := thePool.acquire()
+	defer thePool.release(ws)
+	workers, tasks := ws.workers, ws.tasks
 
 	chunks := (n + grain - 1) / grain
 	if chunks > workers {

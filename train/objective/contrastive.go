@@ -48,13 +48,16 @@ type ContrastiveOptions struct {
 	// RNG drives dropout; it is replayed between the passes.
 	RNG *tensor.RNG
 	// Val is the validation set (nil: Evaluate fails) and ValBatch the
-	// number of pairs per validation-loss batch.
+	// number of pairs per validation-loss batch (≤ 0: dual.BatchSize).
 	Val      *ValSet
 	ValBatch int
 }
 
 // NewContrastive returns the objective of m's family for it.
 func NewContrastive(m models.DualEncoder, opt ContrastiveOptions) (*Contrastive, error) {
+	if opt.ValBatch <= 0 {
+		opt.ValBatch = dual.BatchSize
+	}
 	c := &Contrastive{model: m, name: m.Objective(), opt: opt}
 	switch c.name {
 	case "contrastive":
