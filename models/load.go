@@ -36,10 +36,24 @@ func Load(dir string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := nn.LoadState(m, ck, dir, nn.LoadOptions{}); err != nil {
+	if err := nn.LoadState(m, ck, dir, nn.LoadOptions{IgnoreUnexpected: tiedKeys(m)}); err != nil {
 		return nil, err
 	}
 	return &Loaded{Model: m, Dir: dir, ConfigJSON: ck.Config}, nil
+}
+
+// Tied is a model with tied weights (an lm_head sharing the embedding
+// table): a checkpoint may store TiedKeys besides the tensor they share,
+// and loading skips them, as transformers re-ties them.
+type Tied interface {
+	TiedKeys() []string
+}
+
+func tiedKeys(m Model) []string {
+	if t, ok := m.(Tied); ok {
+		return t.TiedKeys()
+	}
+	return nil
 }
 
 // LoadWeights copies a checkpoint directory's weights into an existing
@@ -50,7 +64,7 @@ func LoadWeights(m Model, dir string) error {
 	if err != nil {
 		return err
 	}
-	return nn.LoadState(m, ck, dir, nn.LoadOptions{SkipExtensions: true})
+	return nn.LoadState(m, ck, dir, nn.LoadOptions{SkipExtensions: true, IgnoreUnexpected: tiedKeys(m)})
 }
 
 // SaveOptions control Save.

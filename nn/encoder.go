@@ -117,6 +117,17 @@ func pickRows(x *tensor.Tensor, rows, segments []int) *tensor.Tensor {
 	return tensor.Reshape(sel, len(rows), 1, c)
 }
 
+// SetAdapters installs (or with nil removes) the bottleneck adapters.
+func (l *EncoderLayer) SetAdapters(attn, mlp ResidualAdapter) {
+	l.AttnAdapter, l.MLPAdapter = attn, mlp
+}
+
+// SetPrefix installs (or with nil removes) a key/value prefix.
+func (l *EncoderLayer) SetPrefix(p KVPrefix) { l.Attn.Prefix = p }
+
+// PrefixWidth is the width of the attention's keys and values.
+func (l *EncoderLayer) PrefixWidth() int { return l.Attn.K.Out() }
+
 // Declare declares the norms, attention and MLP, and the adapter
 // extensions.
 func (l *EncoderLayer) Declare(d *Decl) {

@@ -30,13 +30,37 @@ type Tower struct {
 	Name string
 	// Module is the whole tower.
 	Module Module
-	// Encoder is the tower's layer stack.
-	Encoder *Encoder
+	// Layers are the tower's transformer layers, in order. Methods that
+	// install adapters or key/value prefixes need layers that take them
+	// (AdapterHost, PrefixHost).
+	Layers []Module
 	// Post lists the blocks applied after the encoder (final LayerNorm,
 	// pooling head).
 	Post []Module
 	// Width is the hidden size.
 	Width int
+}
+
+// AdapterHost is a layer with hook points for bottleneck adapters after
+// its attention and its MLP.
+type AdapterHost interface {
+	SetAdapters(attn, mlp ResidualAdapter)
+}
+
+// PrefixHost is a layer whose attention takes learned key/value prefixes
+// of PrefixWidth values per position.
+type PrefixHost interface {
+	SetPrefix(p KVPrefix)
+	PrefixWidth() int
+}
+
+// LayersOf returns an encoder's layers as modules (for Tower.Layers).
+func LayersOf(e *Encoder) []Module {
+	out := make([]Module, len(e.Layers))
+	for i, l := range e.Layers {
+		out[i] = l
+	}
+	return out
 }
 
 // Layout describes a model's towers and head for fine-tuning policies.

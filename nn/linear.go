@@ -53,6 +53,10 @@ func (l *Linear) Declare(d *Decl) {
 // Embedding is a lookup table [vocab, dim].
 type Embedding struct {
 	Weight *tensor.Tensor
+	// Padded marks PaddingIdx as PyTorch's padding_idx: positions holding
+	// it pass no gradient to the table.
+	Padded     bool
+	PaddingIdx int
 }
 
 // NewEmbedding returns a zero table.
@@ -61,6 +65,9 @@ func NewEmbedding(vocab, dim int) *Embedding { return &Embedding{Weight: newPara
 // Forward looks up ids laid out as shape (e.g. [B, T]) and returns
 // [shape..., dim] in scope s (see tensor.Embedding).
 func (e *Embedding) Forward(s *tensor.Scope, ids []int32, shape ...int) *tensor.Tensor {
+	if e.Padded {
+		return tensor.EmbeddingPadded(s, e.Weight, ids, e.PaddingIdx, shape...)
+	}
 	return tensor.Embedding(s, e.Weight, ids, shape...)
 }
 

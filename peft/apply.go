@@ -45,10 +45,14 @@ type Spec struct {
 	TopK, UnfreezeEvery int
 }
 
-// Model is what the methods need of a dual encoder.
+// Model is what the methods need of a model: its parameters and layout.
 type Model interface {
 	nn.Module
 	Layout() nn.Layout
+}
+
+// Prompter is a model that takes prompt-tuning tokens (a dual encoder).
+type Prompter interface {
 	SetTextPrompt(nn.TextPrompt) error
 	SetVisualPrompt(nn.VisualPrompt) error
 }
@@ -145,22 +149,29 @@ func Apply(m Model, spec Spec, rng *tensor.RNG) (*Applied, error) {
 			if spec.frozen(t.Name) {
 				continue
 			}
-			for _, l := range t.Encoder.Layers {
-				l.AttnAdapter = NewBottleneck(t.Width, spec.AdapterBottleneck, act, rng)
-				l.MLPAdapter = NewBottleneck(t.Width, spec.AdapterBottleneck, act, rng)
+			for i, l := range t.Layers {
+				h, ok := l.(nn.AdapterHost)
+				if !ok {
+					return nil, fmt.Errorf("method adapter: layer %d of the %s tower (%T) takes no bottleneck adapters", i, t.Name, l)
+				}
+				h.SetAdapters(NewBottleneck(t.Width, spec.AdapterBottleneck, act, rng), NewBottleneck(t.Width, spec.AdapterBottleneck, act, rng))
 			}
 		}
 	case Prompt:
+		p, ok := m.(Prompter)
+		if !ok {
+			return nil, fmt.Errorf("method prompt: a %T takes no prompt tokens (prompt tuning is for dual encoders)", m)
+		}
 		nn.SetTrainable(m, false)
 		if spec.PromptTextTokens > 0 && !spec.frozen("text") {
 			t := layout.Tower("text")
-			if err := m.SetTextPrompt(NewTextPrompt(spec.PromptTextTokens, t.Width, rng)); err != nil {
+			if err := p.SetTextPrompt(NewTextPrompt(spec.PromptTextTokens, t.Width, rng)); err != nil {
 				return nil, err
 			}
 		}
 		if spec.PromptVisionTokens > 0 && !spec.frozen("vision") {
 			t := layout.Tower("vision")
-			if err := m.SetVisualPrompt(NewVisualPrompt(spec.PromptVisionTokens, t.Width, patchSize(m), rng)); err != nil {
+			if err := p.SetVisualPrompt(NewVisualPrompt(spec.PromptVisionTokens, t.Width, patchSize(m), rng)); err != nil {
 				return nil, err
 			}
 		}
@@ -170,8 +181,12 @@ func Apply(m Model, spec Spec, rng *tensor.RNG) (*Applied, error) {
 			if spec.frozen(t.Name) {
 				continue
 			}
-			for _, l := range t.Encoder.Layers {
-				l.Attn.Prefix = NewPrefix(spec.PrefixTokens, t.Width, rng)
+			for i, l := range t.Layers {
+				h, ok := l.(nn.PrefixHost)
+				if !ok {
+					return nil, fmt.Errorf("method prefix: layer %d of the %s tower (%T) takes no key/value prefix", i, t.Name, l)
+				}
+				h.SetPrefix(NewPrefix(spec.PrefixTokens, h.PrefixWidth(), rng))
 			}
 		}
 	}
@@ -222,9 +237,9 @@ func (a *Applied) setLayerWise() {
 		if a.Spec.frozen(t.Name) {
 			continue
 		}
-		n := len(t.Encoder.Layers)
+		n := len(t.Layers)
 		for i := max(n-a.topK, 0); i < n; i++ {
-			nn.SetTrainable(t.Encoder.Layers[i], true)
+			nn.SetTrainable(t.Layers[i], true)
 		}
 		for _, post := range t.Post {
 			nn.SetTrainable(post, true)

@@ -46,12 +46,12 @@ func attentionBlocked(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo he
 			}
 		}
 		negInf := float32(math.Inf(-1))
-		if opt.Causal || opt.KeyMask != nil {
+		if opt.Causal || opt.KeyMask != nil || opt.Window > 0 {
 			off := tk - tq
 			for r := 0; r < rows; r++ {
 				row := s[r*tk : (r+1)*tk]
 				for j := range row {
-					if (opt.Causal && j > i0+r+off) || (opt.KeyMask != nil && !opt.KeyMask[bi*tk+j]) {
+					if hidden(j, i0+r+off, bi*tk+j, opt) {
 						row[j] = negInf
 					}
 				}

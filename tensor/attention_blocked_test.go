@@ -30,6 +30,7 @@ func TestBlockedAttentionMatchesMaterialised(t *testing.T) {
 		{"causal-mask-bias", func(bias *Tensor) AttentionOptions {
 			return AttentionOptions{Causal: true, KeyMask: mask, Bias: bias, Scale: 0.4}
 		}},
+		{"causal-window", func(*Tensor) AttentionOptions { return AttentionOptions{Causal: true, Window: 5} }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			run := func() (out []float32, grads [][]float32) {

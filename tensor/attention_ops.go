@@ -21,6 +21,16 @@ type AttentionOptions struct {
 	Bias *Tensor
 	// Scale multiplies q·kᵀ; 0 means 1/sqrt(D).
 	Scale float32
+	// Window, when > 0, lets a query see only the Window most recent keys
+	// up to its own position (sliding-window attention, as Mistral's): key
+	// j is hidden from query i when i + (Tk − Tq) − j ≥ Window.
+	Window int
+}
+
+// hidden reports whether key j is hidden from a query at (bottom-right
+// aligned) position pos; km is the key's index into opt.KeyMask.
+func hidden(j, pos, km int, opt AttentionOptions) bool {
+	return (opt.Causal && j > pos) || (opt.KeyMask != nil && !opt.KeyMask[km]) || (opt.Window > 0 && pos-j >= opt.Window)
 }
 
 // headLayout locates head h of batch item b, row t, column d at
@@ -94,8 +104,8 @@ func attention(op string, q, k, v *Tensor, dm attnDims, lq, lk, lv, lo headLayou
 	if opt.Bias != nil {
 		binaryBroadcast(kernels.OpAdd, p, p, opt.Bias.data, newRowIter(sShape, opt.Bias.shape, sShape))
 	}
-	if opt.Causal || opt.KeyMask != nil {
-		applyAttentionMask(p, b, h, tq, tk, opt.Causal, opt.KeyMask)
+	if opt.Causal || opt.KeyMask != nil || opt.Window > 0 {
+		applyAttentionMask(p, b, h, tq, tk, opt)
 	}
 	kernels.SoftmaxRows(p, p, b*h*tq, tk)
 	out := sc.newTensor(outShape)
@@ -183,15 +193,15 @@ func AttentionWeights(q, k *Tensor, heads int, opt AttentionOptions) *Tensor {
 		sShape := out.shape
 		binaryBroadcast(kernels.OpAdd, p, p, opt.Bias.data, newRowIter(sShape, opt.Bias.shape, sShape))
 	}
-	if opt.Causal || opt.KeyMask != nil {
-		applyAttentionMask(p, b, heads, tq, tk, opt.Causal, opt.KeyMask)
+	if opt.Causal || opt.KeyMask != nil || opt.Window > 0 {
+		applyAttentionMask(p, b, heads, tq, tk, opt)
 	}
 	kernels.SoftmaxRows(p, p, b*heads*tq, tk)
 	return out
 }
 
 // applyAttentionMask sets hidden scores to −Inf.
-func applyAttentionMask(s []float32, b, h, tq, tk int, causal bool, keyMask []bool) {
+func applyAttentionMask(s []float32, b, h, tq, tk int, opt AttentionOptions) {
 	negInf := float32(math.Inf(-1))
 	off := tk - tq
 	kernels.ParallelFor(b*h, 1, func(lo, hi int) {
@@ -200,7 +210,7 @@ func applyAttentionMask(s []float32, b, h, tq, tk int, causal bool, keyMask []bo
 			for i := 0; i < tq; i++ {
 				row := s[(bhIdx*tq+i)*tk : (bhIdx*tq+i+1)*tk]
 				for j := range row {
-					if (causal && j > i+off) || (keyMask != nil && !keyMask[bi*tk+j]) {
+					if hidden(j, i+off, bi*tk+j, opt) {
 						row[j] = negInf
 					}
 				}

@@ -10,11 +10,12 @@ import (
 // is t's index idx[i]. With axis 0 on a [V, C] table it is an embedding
 // lookup. Its backward is a scatter-add.
 func IndexSelect(t *Tensor, axis int, idx []int) *Tensor {
-	return indexSelect(scopeOf(t), t, axis, idx)
+	return indexSelect(scopeOf(t), t, axis, idx, -1)
 }
 
-// indexSelect is IndexSelect in scope sc.
-func indexSelect(sc *Scope, t *Tensor, axis int, idx []int) *Tensor {
+// indexSelect is IndexSelect in scope sc; positions that select index
+// noGrad (≥ 0) pass no gradient back.
+func indexSelect(sc *Scope, t *Tensor, axis int, idx []int, noGrad int) *Tensor {
 	axis = t.axis("IndexSelect", axis)
 	d := t.shape[axis]
 	for _, i := range idx {
@@ -34,7 +35,29 @@ func indexSelect(sc *Scope, t *Tensor, axis int, idx []int) *Tensor {
 				return
 			}
 			buf, _ := gradBuf(t)
-			scatterAddRows(buf, g, outer, d, inner, idx)
+			if noGrad < 0 {
+				scatterAddRows(buf, g, outer, d, inner, idx)
+				return
+			}
+			keep := make([]int, 0, len(idx))
+			k := len(idx)
+			for i, j := range idx {
+				if j != noGrad {
+					keep = append(keep, i)
+				}
+			}
+			// The kept positions' gradients, then their rows.
+			sub := make([]float32, outer*len(keep)*inner)
+			rows := make([]int, len(keep))
+			for o := 0; o < outer; o++ {
+				for n, i := range keep {
+					copy(sub[(o*len(keep)+n)*inner:(o*len(keep)+n+1)*inner], g[(o*k+i)*inner:(o*k+i+1)*inner])
+				}
+			}
+			for n, i := range keep {
+				rows[n] = idx[i]
+			}
+			scatterAddRows(buf, sub, outer, d, inner, rows)
 		}
 	}
 	return out
@@ -78,6 +101,13 @@ func scatterAddRows(dst, src []float32, outer, d, inner int, idx []int) {
 // (for example [B, T]). The ids enter scope s (nil: the weight's scope):
 // it is where a model's token inputs join the caller's scope.
 func Embedding(s *Scope, weight *Tensor, ids []int32, shape ...int) *Tensor {
+	return EmbeddingPadded(s, weight, ids, -1, shape...)
+}
+
+// EmbeddingPadded is Embedding whose positions holding id padding (≥ 0)
+// pass no gradient to the table, as PyTorch's nn.Embedding with
+// padding_idx (their rows still come from the table).
+func EmbeddingPadded(s *Scope, weight *Tensor, ids []int32, padding int, shape ...int) *Tensor {
 	if weight.Rank() != 2 {
 		panic(fmt.Sprintf("tensor.Embedding: weight shape %v, want [vocab, dim]", weight.shape))
 	}
@@ -88,7 +118,7 @@ func Embedding(s *Scope, weight *Tensor, ids []int32, shape ...int) *Tensor {
 	for i, id := range ids {
 		idx[i] = int(id)
 	}
-	out := indexSelect(join(s, weight.scope), weight, 0, idx)
+	out := indexSelect(join(s, weight.scope), weight, 0, idx, padding)
 	return Reshape(out, append(append([]int(nil), shape...), weight.shape[1])...)
 }
 

@@ -314,3 +314,87 @@ func TestMultiHeadAttentionMatchesSDPA(t *testing.T) {
 		t.Fatal("MultiHeadAttention differs from ScaledDotProductAttention on permuted inputs")
 	}
 }
+
+func TestGradRotaryAndRepeatHeads(t *testing.T) {
+	b, tl, heads, d := 2, 3, 3, 6
+	rng := NewRNG(3)
+	cos, sin := make([]float32, b*tl*d/2), make([]float32, b*tl*d/2)
+	for i := range cos {
+		a := rng.Float64() * 6
+		cos[i], sin[i] = float32(math.Cos(a)), float32(math.Sin(a))
+	}
+	runGradCases(t, []gcCase{
+		{"rotary", []*Tensor{randT(1, b, tl, heads*d)}, func(in []*Tensor) *Tensor { return Rotary(in[0], cos, sin, heads) }},
+		{"repeat-heads", []*Tensor{randT(2, b, tl, 2*5)}, func(in []*Tensor) *Tensor { return RepeatHeads(in[0], 2, 3) }},
+		{"gqa-window", []*Tensor{randT(3, b, 7, 4*2), randT(4, b, 7, 2*2)}, func(in []*Tensor) *Tensor {
+			kv := RepeatHeads(in[1], 2, 2)
+			return MultiHeadAttention(in[0], kv, kv, 4, AttentionOptions{Causal: true, Window: 3})
+		}},
+	}, 3e-3, 2e-2)
+}
+
+// Rotary rotates each head's halves by the given angles (a rotation keeps
+// norms; rotating by θ then by −θ through the transpose gives x back), and
+// RepeatHeads maps query head h to key head h/groups.
+func TestRotaryAndRepeatHeadsValues(t *testing.T) {
+	x := FromSlice([]float32{1, 2, 3, 4, 5, 6, 7, 8}, 1, 1, 8) // two heads of 4
+	c, s := float32(math.Cos(0.5)), float32(math.Sin(0.5))
+	cos, sin := []float32{c, 1}, []float32{s, 0}
+	y := Rotary(x, cos, sin, 2).Data()
+	want := []float32{1*c - 3*s, 2, 3*c + 1*s, 4, 5*c - 7*s, 6, 7*c + 5*s, 8}
+	for i := range want {
+		if math.Abs(float64(y[i]-want[i])) > 1e-6 {
+			t.Fatalf("rotary %v, want %v", y, want)
+		}
+	}
+	r := RepeatHeads(FromSlice([]float32{1, 2, 3, 4}, 1, 1, 4), 2, 3).Data()
+	if fmt.Sprint(r) != "[1 2 1 2 1 2 3 4 3 4 3 4]" {
+		t.Fatalf("repeat heads %v", r)
+	}
+}
+
+// A window equals a mask of the keys it hides.
+func TestAttentionWindowMatchesExplicitMask(t *testing.T) {
+	b, h, tq, tk, d := 2, 2, 4, 6, 3
+	q, k, v := randT(1, b, h, tq, d), randT(2, b, h, tk, d), randT(3, b, h, tk, d)
+	bias := Zeros(1, 1, tq, tk)
+	for i := 0; i < tq; i++ {
+		for j := 0; j < tk; j++ {
+			if j > i+tk-tq || i+tk-tq-j >= 3 {
+				bias.Set(float32(math.Inf(-1)), 0, 0, i, j)
+			}
+		}
+	}
+	got := ScaledDotProductAttention(q, k, v, AttentionOptions{Causal: true, Window: 3})
+	want := ScaledDotProductAttention(q, k, v, AttentionOptions{Bias: bias})
+	for i, g := range got.Data() {
+		if math.Abs(float64(g-want.Data()[i])) > 1e-6 {
+			t.Fatalf("element %d: window %v, explicit mask %v", i, g, want.Data()[i])
+		}
+	}
+}
+
+// EmbeddingPadded passes no gradient from the positions holding the
+// padding id (PyTorch's padding_idx); the other positions' gradients are
+// Embedding's.
+func TestEmbeddingPaddedGradient(t *testing.T) {
+	w := randT(1, 5, 3).SetRequiresGrad(true)
+	ids := []int32{1, 0, 4, 0, 1}
+	g := randT(2, 5, 3)
+	EmbeddingPadded(nil, w, ids, 0, 5).BackwardWith(g)
+	padded := w.Grad().Clone()
+	w.ClearGrad()
+	Embedding(nil, w, ids, 5).BackwardWith(g)
+	full := w.Grad()
+	for r := 0; r < 5; r++ {
+		for c := 0; c < 3; c++ {
+			want := full.At(r, c)
+			if r == 0 {
+				want = 0
+			}
+			if got := padded.At(r, c); got != want {
+				t.Fatalf("row %d col %d: %v, want %v", r, c, got, want)
+			}
+		}
+	}
+}

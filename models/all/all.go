@@ -8,5 +8,7 @@ package all
 import (
 	// The families.
 	_ "github.com/vlmtune/vlmtune/models/clip"
+	_ "github.com/vlmtune/vlmtune/models/llama"
+	_ "github.com/vlmtune/vlmtune/models/qwen2"
 	_ "github.com/vlmtune/vlmtune/models/siglip"
 )

@@ -11,8 +11,8 @@ import (
 func (m *Model) Layout() nn.Layout {
 	return nn.Layout{
 		Towers: []nn.Tower{
-			{Name: "text", Module: m.Text, Encoder: m.Text.Encoder, Post: []nn.Module{m.Text.FinalLayerNorm}, Width: m.Config.TextConfig.HiddenSize},
-			{Name: "vision", Module: m.Vision, Encoder: m.Vision.Encoder, Post: []nn.Module{m.Vision.PostLayerNorm}, Width: m.Config.VisionConfig.HiddenSize},
+			{Name: "text", Module: m.Text, Layers: nn.LayersOf(m.Text.Encoder), Post: []nn.Module{m.Text.FinalLayerNorm}, Width: m.Config.TextConfig.HiddenSize},
+			{Name: "vision", Module: m.Vision, Layers: nn.LayersOf(m.Vision.Encoder), Post: []nn.Module{m.Vision.PostLayerNorm}, Width: m.Config.VisionConfig.HiddenSize},
 		},
 		Head: []*tensor.Tensor{m.VisualProjection.Weight, m.TextProjection.Weight, m.LogitScale},
 	}

@@ -15,8 +15,8 @@ func (m *Model) Layout() nn.Layout {
 	}
 	return nn.Layout{
 		Towers: []nn.Tower{
-			{Name: "text", Module: m.Text, Encoder: m.Text.Encoder, Post: []nn.Module{m.Text.FinalLayerNorm, m.Text.Head}, Width: m.Config.TextConfig.HiddenSize},
-			{Name: "vision", Module: m.Vision, Encoder: m.Vision.Encoder, Post: vpost, Width: m.Config.VisionConfig.HiddenSize},
+			{Name: "text", Module: m.Text, Layers: nn.LayersOf(m.Text.Encoder), Post: []nn.Module{m.Text.FinalLayerNorm, m.Text.Head}, Width: m.Config.TextConfig.HiddenSize},
+			{Name: "vision", Module: m.Vision, Layers: nn.LayersOf(m.Vision.Encoder), Post: vpost, Width: m.Config.VisionConfig.HiddenSize},
 		},
 		Head: []*tensor.Tensor{m.LogitScale, m.LogitBias},
 	}
