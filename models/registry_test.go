@@ -13,7 +13,7 @@ func TestRegistryLookup(t *testing.T) {
 	for _, f := range Families() {
 		types = append(types, f.ModelType)
 	}
-	if strings.Join(types, ",") != "clip,llama,mistral,qwen2,siglip" {
+	if strings.Join(types, ",") != "clip,llama,mistral,opt,qwen2,siglip" {
 		t.Fatalf("families %v", types)
 	}
 	clipCfg := `"projection_dim": 8, "text_config": {"vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "max_position_embeddings": 6, "num_attention_heads": 2, "num_hidden_layers": 1, "eos_token_id": 9}, "vision_config": {"hidden_size": 8, "intermediate_size": 16, "image_size": 8, "patch_size": 4, "num_attention_heads": 2, "num_hidden_layers": 1}`
@@ -22,7 +22,7 @@ func TestRegistryLookup(t *testing.T) {
 		// Without model_type, the error says what to add.
 		{`{"architectures": ["SiglipModel"]}`, "", `missing key model_type; architectures [SiglipModel] is a siglip model: add "model_type": "siglip"`},
 		{`{"model_type": "clip", "architectures": ["CLIPVisionModelWithProjection"]}`, "", `architectures [CLIPVisionModelWithProjection] are not supported for model_type "clip" (supported: CLIPModel)`},
-		{`{"model_type": "gpt2"}`, "", `model_type "gpt2" is not supported here (supported: clip (CLIP dual encoder), llama (Llama causal language model), mistral (Mistral causal language model), qwen2 (Qwen2 causal language model), siglip (SigLIP dual encoder))`},
+		{`{"model_type": "gpt2"}`, "", `model_type "gpt2" is not supported here (supported: clip (CLIP dual encoder), llama (Llama causal language model), mistral (Mistral causal language model), opt (OPT causal language model), qwen2 (Qwen2 causal language model), siglip (SigLIP dual encoder))`},
 		{`{}`, "", "missing key model_type"},
 		{`[1]`, "", "cfg.json"},
 	} {

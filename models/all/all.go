@@ -9,6 +9,7 @@ import (
 	// The families.
 	_ "github.com/vlmtune/vlmtune/models/clip"
 	_ "github.com/vlmtune/vlmtune/models/llama"
+	_ "github.com/vlmtune/vlmtune/models/opt"
 	_ "github.com/vlmtune/vlmtune/models/qwen2"
 	_ "github.com/vlmtune/vlmtune/models/siglip"
 )

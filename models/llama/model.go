@@ -160,7 +160,7 @@ func (m *Model) NewCache(batch int) *models.Cache { return models.NewCache(batch
 
 // ForwardLM runs LlamaForCausalLM.forward.
 func (m *Model) ForwardLM(s *tensor.Scope, b models.TokenBatch, opt models.LMOptions) (*models.LMOutput, error) {
-	if err := checkBatch(b, m.Config.VocabSize, m.Config.HiddenSize); err != nil {
+	if err := models.CheckTokenBatch(b, m.Config.VocabSize, m.Config.HiddenSize); err != nil {
 		return nil, err
 	}
 	cache := opt.Cache
@@ -186,7 +186,7 @@ func (m *Model) ForwardLM(s *tensor.Scope, b models.TokenBatch, opt models.LMOpt
 	if cache != nil {
 		keyMask = cache.ExtendMask(b.Mask, b.T)
 	} else {
-		keyMask = maskOf(b.Mask)
+		keyMask = models.KeyMask(b.Mask)
 	}
 	out := &models.LMOutput{}
 	if opt.WantHidden {
@@ -219,60 +219,4 @@ func (m *Model) ForwardLM(s *tensor.Scope, b models.TokenBatch, opt models.LMOpt
 		out.Loss = models.ShiftedLoss(out.Logits, b.Labels, b.B, b.T)
 	}
 	return out, nil
-}
-
-// maskOf turns an attention mask into a key mask (nil when every position
-// is a token).
-func maskOf(mask []int32) []bool {
-	if mask == nil {
-		return nil
-	}
-	out := make([]bool, len(mask))
-	all := true
-	for i, v := range mask {
-		out[i] = v != 0
-		all = all && out[i]
-	}
-	if all {
-		return nil
-	}
-	return out
-}
-
-// checkBatch validates a batch's sizes and ids.
-func checkBatch(b models.TokenBatch, vocab, width int) error {
-	if b.B < 1 || b.T < 1 {
-		return fmt.Errorf("empty batch (%d rows of %d tokens)", b.B, b.T)
-	}
-	if b.Embeds != nil {
-		if sh := b.Embeds.Shape(); len(sh) != 3 || sh[0] != b.B || sh[1] != b.T || sh[2] != width {
-			return fmt.Errorf("input embeddings have shape %v, want [%d, %d, %d]", sh, b.B, b.T, width)
-		}
-	} else {
-		if len(b.IDs) != b.B*b.T {
-			return fmt.Errorf("%d input ids for %d rows of %d", len(b.IDs), b.B, b.T)
-		}
-		if err := models.CheckIDs("input_ids", b.IDs, vocab); err != nil {
-			return err
-		}
-	}
-	for _, c := range []struct {
-		name string
-		v    []int32
-	}{{"attention_mask", b.Mask}, {"position_ids", b.Positions}, {"labels", b.Labels}} {
-		if c.v != nil && len(c.v) != b.B*b.T {
-			return fmt.Errorf("%s has %d values for %d rows of %d", c.name, len(c.v), b.B, b.T)
-		}
-	}
-	for i, p := range b.Positions {
-		if p < 0 {
-			return fmt.Errorf("position_ids: %d at %d is negative", p, i)
-		}
-	}
-	for i, l := range b.Labels {
-		if l != models.IgnoreLabel && (l < 0 || int(l) >= vocab) {
-			return fmt.Errorf("labels: %d at position %d is neither %d nor a token id below %d", l, i, models.IgnoreLabel, vocab)
-		}
-	}
-	return nil
 }
