@@ -62,9 +62,23 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// AllLinear is PEFT's target_modules shorthand for every linear layer but
+// the output layer (lm_head).
+const AllLinear = "all-linear"
+
+// IsAllLinear reports whether the configuration targets all-linear
+// (written as the string or as a one-entry list).
+func (c Config) IsAllLinear() bool {
+	return c.TargetRegex == AllLinear || (len(c.TargetModules) == 1 && c.TargetModules[0] == AllLinear)
+}
+
 // Matches reports whether a module name is targeted (PEFT's
-// check_target_module_exists).
+// check_target_module_exists); with all-linear every name matches, and
+// Apply keeps the linear layers but the output layer.
 func (c Config) Matches(name string) bool {
+	if c.IsAllLinear() {
+		return true
+	}
 	if c.TargetRegex != "" {
 		re := regexp.MustCompile(`^(?:` + c.TargetRegex + `)$`)
 		return re.MatchString(name)
@@ -150,7 +164,9 @@ func (c Config) MarshalPEFT() ([]byte, error) {
 	out["lora_alpha"] = c.Alpha
 	out["lora_dropout"] = c.Dropout
 	out["use_rslora"] = c.RSLoRA
-	if c.TargetRegex != "" {
+	if c.IsAllLinear() {
+		out["target_modules"] = AllLinear
+	} else if c.TargetRegex != "" {
 		out["target_modules"] = c.TargetRegex
 	} else {
 		out["target_modules"] = c.TargetModules

@@ -93,11 +93,15 @@ func Apply(m nn.Module, cfg Config, rng *tensor.RNG) (*Adapters, error) {
 	var targets []*nn.Linear
 	var names []string
 	var bad []string
+	all := cfg.IsAllLinear()
 	nn.Walk(m, func(name string, mod nn.Module) {
 		if name == "" || !cfg.Matches(name) {
 			return
 		}
 		lin, ok := mod.(*nn.Linear)
+		if all && (!ok || name == "lm_head" || strings.HasSuffix(name, ".lm_head")) {
+			return
+		}
 		if !ok {
 			bad = append(bad, fmt.Sprintf("%s (%T)", name, mod))
 			return
