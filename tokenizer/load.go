@@ -338,21 +338,34 @@ func (t *Tokenizer) configure(cfg *hfConfig, o loadOptions) {
 		t.padToken, _ = t.IDToToken(t.padID)
 	}
 	// A SentencePiece model adds no special tokens unless the configuration
-	// asks for them (LlamaTokenizer's add_bos_token / add_eos_token).
-	if _, isSPM := t.model.(*spmModel); isSPM && t.post == nil {
+	// asks for them (LlamaTokenizer's add_bos_token / add_eos_token), and
+	// transformers' Llama and Gemma tokenizers rebuild their template from
+	// those flags when they load (update_post_processor; add_bos_token
+	// defaults to true, add_eos_token to false).
+	_, isSPM := t.model.(*spmModel)
+	llama := llamaTemplateClasses[strings.TrimSuffix(cfg.TokenizerClass, "Fast")]
+	if (isSPM && t.post == nil) || llama {
+		addBOS := cfg.AddBOS != nil && *cfg.AddBOS
+		if llama && cfg.AddBOS == nil {
+			addBOS = true
+		}
 		var items []templateItem
-		if cfg.AddBOS != nil && *cfg.AddBOS && t.specials.BOS >= 0 {
+		if addBOS && t.specials.BOS >= 0 {
 			items = append(items, t.specialItem(t.specials.BOS))
 		}
 		items = append(items, templateItem{sequence: true})
 		if cfg.AddEOS != nil && *cfg.AddEOS && t.specials.EOS >= 0 {
 			items = append(items, t.specialItem(t.specials.EOS))
 		}
-		if len(items) > 1 {
+		if len(items) > 1 || llama {
 			t.setPost(&templateProcessor{items: items})
 		}
 	}
 }
+
+// llamaTemplateClasses are the tokenizer classes whose template follows
+// add_bos_token and add_eos_token.
+var llamaTemplateClasses = map[string]bool{"LlamaTokenizer": true, "CodeLlamaTokenizer": true, "GemmaTokenizer": true}
 
 func (t *Tokenizer) specialItem(id int) templateItem {
 	s, _ := t.IDToToken(id)
