@@ -105,8 +105,26 @@ func FromHF(gc *hf.GenerationConfig, modelEOS []int32, modelPad *int32) Config {
 	setFloat(&c.Temperature, gc.Temperature)
 	setFloat(&c.TopP, gc.TopP)
 	setFloat(&c.RepetitionPenalty, gc.RepetitionPenalty)
+	setInt(&c.MinNewTokens, gc.MinNewTokens)
+	setInt(&c.NumReturnSequences, gc.NumReturnSequences)
+	setInt(&c.NoRepeatNgramSize, gc.NoRepeatNgramSize)
+	setFloat(&c.MinP, gc.MinP)
+	setFloat(&c.LengthPenalty, gc.LengthPenalty)
 	if gc.DoSample != nil {
 		c.DoSample = *gc.DoSample
+	}
+	if gc.EarlyStopping != nil {
+		c.EarlyStopping = string(*gc.EarlyStopping)
+	}
+	for _, w := range gc.BadWordsIDs {
+		ids := make([]int32, len(w))
+		for i, id := range w {
+			ids[i] = int32(id)
+		}
+		c.BadWordsIDs = append(c.BadWordsIDs, ids)
+	}
+	if gc.StopStrings != nil {
+		c.StopStrings = append([]string(nil), gc.StopStrings.Values...)
 	}
 	return c
 }

@@ -2,8 +2,10 @@ package hf
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"strconv"
 )
 
 // GenerationConfigFile is the name of a model's default decoding settings.
@@ -61,19 +63,84 @@ func (t *TokenIDs) Contains(id int) bool {
 // nil pointer means the key is absent. Other keys stay in the file's bytes
 // (see MergeJSON).
 type GenerationConfig struct {
-	BOSTokenID          *int      `json:"bos_token_id,omitempty"`
-	EOSTokenID          *TokenIDs `json:"eos_token_id,omitempty"`
-	PadTokenID          *int      `json:"pad_token_id,omitempty"`
-	DecoderStartTokenID *int      `json:"decoder_start_token_id,omitempty"`
-	MaxLength           *int      `json:"max_length,omitempty"`
-	MaxNewTokens        *int      `json:"max_new_tokens,omitempty"`
-	MinLength           *int      `json:"min_length,omitempty"`
-	DoSample            *bool     `json:"do_sample,omitempty"`
-	NumBeams            *int      `json:"num_beams,omitempty"`
-	Temperature         *float64  `json:"temperature,omitempty"`
-	TopK                *int      `json:"top_k,omitempty"`
-	TopP                *float64  `json:"top_p,omitempty"`
-	RepetitionPenalty   *float64  `json:"repetition_penalty,omitempty"`
+	BOSTokenID          *int           `json:"bos_token_id,omitempty"`
+	EOSTokenID          *TokenIDs      `json:"eos_token_id,omitempty"`
+	PadTokenID          *int           `json:"pad_token_id,omitempty"`
+	DecoderStartTokenID *int           `json:"decoder_start_token_id,omitempty"`
+	MaxLength           *int           `json:"max_length,omitempty"`
+	MaxNewTokens        *int           `json:"max_new_tokens,omitempty"`
+	MinLength           *int           `json:"min_length,omitempty"`
+	DoSample            *bool          `json:"do_sample,omitempty"`
+	NumBeams            *int           `json:"num_beams,omitempty"`
+	Temperature         *float64       `json:"temperature,omitempty"`
+	TopK                *int           `json:"top_k,omitempty"`
+	TopP                *float64       `json:"top_p,omitempty"`
+	RepetitionPenalty   *float64       `json:"repetition_penalty,omitempty"`
+	MinNewTokens        *int           `json:"min_new_tokens,omitempty"`
+	MinP                *float64       `json:"min_p,omitempty"`
+	NumReturnSequences  *int           `json:"num_return_sequences,omitempty"`
+	LengthPenalty       *float64       `json:"length_penalty,omitempty"`
+	EarlyStopping       *EarlyStopping `json:"early_stopping,omitempty"`
+	NoRepeatNgramSize   *int           `json:"no_repeat_ngram_size,omitempty"`
+	BadWordsIDs         [][]int        `json:"bad_words_ids,omitempty"`
+	StopStrings         *Strings       `json:"stop_strings,omitempty"`
+}
+
+// EarlyStopping is generation_config.json's early_stopping: true, false or
+// "never", kept as that text.
+type EarlyStopping string
+
+// UnmarshalJSON accepts a boolean or the string "never".
+func (e *EarlyStopping) UnmarshalJSON(data []byte) error {
+	var b bool
+	if json.Unmarshal(data, &b) == nil {
+		*e = EarlyStopping(strconv.FormatBool(b))
+		return nil
+	}
+	var s string
+	if json.Unmarshal(data, &s) == nil && s == "never" {
+		*e = "never"
+		return nil
+	}
+	return fmt.Errorf("early_stopping: expected true, false or \"never\", got %s", abbrevJSON(data))
+}
+
+// MarshalJSON writes a boolean, or "never".
+func (e EarlyStopping) MarshalJSON() ([]byte, error) {
+	if e == "never" {
+		return []byte(`"never"`), nil
+	}
+	return []byte(strconv.FormatBool(e == "true")), nil
+}
+
+// Strings is a field the file may spell as one string or a list of them
+// (stop_strings).
+type Strings struct {
+	Values []string
+	List   bool
+}
+
+// UnmarshalJSON accepts a string or an array of strings.
+func (s *Strings) UnmarshalJSON(data []byte) error {
+	var one string
+	if json.Unmarshal(data, &one) == nil {
+		*s = Strings{Values: []string{one}}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(data, &many); err != nil {
+		return fmt.Errorf("expected a string or an array of strings, got %s", abbrevJSON(data))
+	}
+	*s = Strings{Values: many, List: true}
+	return nil
+}
+
+// MarshalJSON writes the spelling the file used.
+func (s Strings) MarshalJSON() ([]byte, error) {
+	if !s.List && len(s.Values) == 1 {
+		return json.Marshal(s.Values[0])
+	}
+	return json.Marshal(s.Values)
 }
 
 // ReadGenerationConfig reads dir/generation_config.json and returns it with

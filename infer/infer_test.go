@@ -75,7 +75,7 @@ func (m *toy) Family() string     { return "toy_infer_test" }
 func (m *toy) HFConfig() any      { return map[string]any{"model_type": "toy_infer_test"} }
 
 func init() {
-	models.Register(models.Family{ModelType: "toy_infer_test", Description: "test model", New: func(string, []byte) (models.Model, error) {
+	models.Register(models.Family{ModelType: "toy_infer_test", Kind: models.KindDualEncoder, Description: "test model", New: func(string, []byte) (models.Model, error) {
 		return &toy{W: tensor.Zeros(2)}, nil
 	}})
 }

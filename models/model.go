@@ -33,6 +33,9 @@ type Family struct {
 	// Description is a short phrase for listings and errors ("CLIP dual
 	// encoder").
 	Description string
+	// Kind says which capability the family's models have (KindDualEncoder,
+	// KindCausalLM), so commands can name the families they run.
+	Kind Kind
 	// New decodes config.json (name is the file name used in errors),
 	// validates it and builds a model with zero weights.
 	New func(name string, configJSON []byte) (Model, error)
@@ -49,8 +52,8 @@ var registry = struct {
 // package's init function; registering a model_type twice, or a family
 // without a model_type or constructor, is a programming error and panics.
 func Register(f Family) {
-	if f.ModelType == "" || f.New == nil {
-		panic(fmt.Sprintf("models.Register: family %+v needs a model_type and a constructor", f))
+	if f.ModelType == "" || f.New == nil || f.Kind == "" {
+		panic(fmt.Sprintf("models.Register: family %+v needs a model_type, a kind and a constructor", f))
 	}
 	registry.Lock()
 	defer registry.Unlock()
@@ -58,6 +61,28 @@ func Register(f Family) {
 		panic(fmt.Sprintf("models.Register: model_type %q registered twice", f.ModelType))
 	}
 	registry.byType[f.ModelType] = f
+}
+
+// Kind is what a family's models do.
+type Kind string
+
+// The kinds of model.
+const (
+	// KindDualEncoder models implement DualEncoder (CLIP, SigLIP).
+	KindDualEncoder Kind = "dual encoder"
+	// KindCausalLM models implement CausalLM (Llama, Mistral, Qwen2, OPT).
+	KindCausalLM Kind = "causal language model"
+)
+
+// FamiliesOf returns the model_types of the registered families of a kind.
+func FamiliesOf(k Kind) []string {
+	var out []string
+	for _, f := range Families() {
+		if f.Kind == k {
+			out = append(out, f.ModelType)
+		}
+	}
+	return out
 }
 
 // Families returns the registered families, sorted by model_type.

@@ -44,5 +44,5 @@ func TestRegisterTwicePanics(t *testing.T) {
 			t.Fatalf("recovered %v", r)
 		}
 	}()
-	Register(Family{ModelType: "clip", New: func(string, []byte) (Model, error) { return nil, nil }})
+	Register(Family{ModelType: "clip", Kind: KindDualEncoder, New: func(string, []byte) (Model, error) { return nil, nil }})
 }

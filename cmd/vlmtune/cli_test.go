@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // runCLI runs the root command in-process with args and returns its
@@ -15,9 +17,40 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 	var out bytes.Buffer
 	rootCmd.SetOut(&out)
 	rootCmd.SetErr(&out)
+	resetFlags(args)
 	rootCmd.SetArgs(args)
 	err := rootCmd.Execute()
 	return out.String(), err
+}
+
+// resetFlags puts the flags of the command args name back to their
+// defaults, unset, since cobra keeps values (and Changed) between in-process
+// runs.
+func resetFlags(args []string) {
+	cmd, _, err := rootCmd.Find(args)
+	if err != nil || cmd == nil {
+		return
+	}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			_ = sv.Replace(nil)
+		} else {
+			_ = f.Value.Set(f.DefValue)
+		}
+		f.Changed = false
+	})
+}
+
+// runCLISplit is runCLI with standard output and standard error apart.
+func runCLISplit(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetErr(&errOut)
+	resetFlags(args)
+	rootCmd.SetArgs(args)
+	err = rootCmd.Execute()
+	return out.String(), errOut.String(), err
 }
 
 func wantErr(t *testing.T, err error, parts ...string) {

@@ -28,6 +28,12 @@ type Policy struct {
 // Default: 128 MiB of headroom, between 10% and 100%.
 var Default = Policy{Headroom: 128 << 20, MinPercent: 10, MaxPercent: 100}
 
+// Inference is the policy of commands that only run a model (text
+// generation): their garbage per step is small next to the weights, so the
+// heap may grow by 64 MiB beyond the live heap whatever its size, which
+// keeps a 4 GiB model within a few percent of its weights.
+var Inference = Policy{Headroom: 64 << 20, MinPercent: 1, MaxPercent: 100}
+
 // Percent returns the GOGC percentage for a live heap of live bytes (0,
 // before the first collection has measured it: the maximum).
 func (p Policy) Percent(live uint64) int {

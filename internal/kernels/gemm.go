@@ -12,6 +12,10 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	if m == 0 || n == 0 {
 		return
 	}
+	if useGemv(transA, transB, m, n, k) {
+		gemvT(n, k, alpha, a, b, ldb, beta, c)
+		return
+	}
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 

@@ -26,7 +26,7 @@ func installVec(path string) {
 		activateSlice, activateBackwardSlice, biasActivate = activateSliceAVX2, activateBackwardSliceAVX2, biasActivateAVX2
 		adamw = adamwAVX2
 		binary, axpy, scale = binaryAVX2, axpyAVX2, scaleAVX2
-		sum64, dot64 = sum64AVX2, dot64AVX2
+		sum64, dot64, dot32 = sum64AVX2, dot64AVX2, dot32AVX2
 		return
 	}
 	softmaxRows, softmaxRowsBackward = softmaxRowsGeneric, softmaxRowsBackwardGeneric
@@ -37,7 +37,7 @@ func installVec(path string) {
 	activateSlice, activateBackwardSlice, biasActivate = activateSliceGeneric, activateBackwardSliceGeneric, biasActivateGeneric
 	adamw = adamwGeneric
 	binary, axpy, scale = binaryGeneric, axpyGeneric, scaleGeneric
-	sum64, dot64 = sum64Generic, dot64Generic
+	sum64, dot64, dot32 = sum64Generic, dot64Generic, dot32Generic
 }
 
 // ptr returns a pointer to s[0], or nil for an empty slice (the kernels
@@ -339,6 +339,13 @@ func scaleAVX2(dst []float32, alpha float32, x []float32) {
 		return
 	}
 	vscaleAVX2(&dst[:len(x)][0], &x[0], len(x), alpha)
+}
+
+func dot32AVX2(x, y []float32) float32 {
+	if len(x) == 0 {
+		return 0
+	}
+	return vdotAVX2(&x[0], &y[:len(x)][0], len(x))
 }
 
 func sum64AVX2(x []float32) float64 {

@@ -21,13 +21,13 @@ var layers = []struct {
 	{"engine", []string{"tensor", "internal/kernels"}},
 	{"formats and leaf libraries", []string{"hf", "tokenizer", "data", "imageproc", "synth", "textaug", "eval",
 		"internal/streamrng", "internal/testutil", "internal/gctune", "internal/layering", "builtin/model",
-		"train/progress", "train/report", "train/tblog", "bench"}},
+		"train/progress", "train/report", "train/tblog", "bench", "chattemplate"}},
 	{"building blocks", []string{"nn"}},
 	{"models", []string{"models"}},
-	{"preprocessing and inference", []string{"prep", "infer/dual"}},
+	{"preprocessing and inference", []string{"prep", "infer/dual", "generate"}},
 	{"adaptation", []string{"peft", "train/optim", "train/schedule", "train/objective"}},
 	{"inference sessions", []string{"infer"}},
-	{"jobs", []string{"train", "eval/job", "builtin"}},
+	{"jobs", []string{"train", "eval/job", "builtin", "generate/benchmark"}},
 	{"CLI", []string{"cmd"}},
 }
 

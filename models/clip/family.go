@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	models.Register(models.Family{ModelType: "clip", Architectures: []string{"CLIPModel"}, Description: "CLIP dual encoder", New: models.Constructor(ParseConfig, New)})
+	models.Register(models.Family{ModelType: "clip", Kind: models.KindDualEncoder, Architectures: []string{"CLIPModel"}, Description: "CLIP dual encoder", New: models.Constructor(ParseConfig, New)})
 }
 
 // The model is a dual encoder that `vlmtune forward` can run.

@@ -6,8 +6,8 @@ import (
 )
 
 func init() {
-	models.Register(models.Family{ModelType: "llama", Architectures: []string{"LlamaForCausalLM"}, Description: "Llama causal language model", New: models.Constructor(ParseConfig, New)})
-	models.Register(models.Family{ModelType: "mistral", Architectures: []string{"MistralForCausalLM"}, Description: "Mistral causal language model", New: models.Constructor(ParseConfig, New)})
+	models.Register(models.Family{ModelType: "llama", Kind: models.KindCausalLM, Architectures: []string{"LlamaForCausalLM"}, Description: "Llama causal language model", New: models.Constructor(ParseConfig, New)})
+	models.Register(models.Family{ModelType: "mistral", Kind: models.KindCausalLM, Architectures: []string{"MistralForCausalLM"}, Description: "Mistral causal language model", New: models.Constructor(ParseConfig, New)})
 }
 
 // The model is a causal language model that `vlmtune forward` can run.

@@ -149,7 +149,7 @@ func (m *Model) Declare(d *nn.Decl) {
 }
 
 func init() {
-	models.Register(models.Family{ModelType: "opt", Architectures: []string{"OPTForCausalLM"}, Description: "OPT causal language model", New: models.Constructor(ParseConfig, New)})
+	models.Register(models.Family{ModelType: "opt", Kind: models.KindCausalLM, Architectures: []string{"OPTForCausalLM"}, Description: "OPT causal language model", New: models.Constructor(ParseConfig, New)})
 }
 
 // ParseConfig decodes an OPT config.json with transformers' defaults.

@@ -10,6 +10,6 @@ import (
 )
 
 func init() {
-	models.Register(models.Family{ModelType: "qwen2", Architectures: []string{"Qwen2ForCausalLM"}, Description: "Qwen2 causal language model",
+	models.Register(models.Family{ModelType: "qwen2", Kind: models.KindCausalLM, Architectures: []string{"Qwen2ForCausalLM"}, Description: "Qwen2 causal language model",
 		New: models.Constructor(llama.ParseConfig, llama.New)})
 }

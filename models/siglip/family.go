@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	models.Register(models.Family{ModelType: "siglip", Architectures: []string{"SiglipModel"}, Description: "SigLIP dual encoder", New: models.Constructor(ParseConfig, New)})
+	models.Register(models.Family{ModelType: "siglip", Kind: models.KindDualEncoder, Architectures: []string{"SiglipModel"}, Description: "SigLIP dual encoder", New: models.Constructor(ParseConfig, New)})
 }
 
 // The model is a dual encoder that `vlmtune forward` can run.

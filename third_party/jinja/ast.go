@@ -47,6 +47,7 @@ func (n *ifNode) nodeType() string { return "if" }
 type forNode struct {
 	keyVar     string
 	valVar     string
+	targets    []string // for a, b, c in ...: three or more names
 	iter       expr
 	body       []node
 	elseBody   []node
@@ -84,6 +85,11 @@ type macroNode struct {
 	name   string
 	params []macroParam
 	body   []node
+
+	// The body reads varargs, kwargs or caller: as in Jinja, only then
+	// does the macro accept extra positional or keyword arguments or a
+	// caller.
+	catchVarargs, catchKwargs, usesCaller bool
 }
 
 func (n *macroNode) nodeType() string { return "macro" }
@@ -216,6 +222,7 @@ type testExpr struct {
 	name    string
 	negated bool
 	args    []expr
+	kwargs  []kwarg
 }
 
 func (n *testExpr) nodeType() string { return "test" }
@@ -224,6 +231,7 @@ func (n *testExpr) exprNode()        {}
 // listExpr represents an array literal [a, b, c].
 type listExpr struct {
 	items []expr
+	tuple bool // (a, b) makes a tuple
 }
 
 func (n *listExpr) nodeType() string { return "list" }
@@ -242,3 +250,48 @@ type dictExpr struct {
 
 func (n *dictExpr) nodeType() string { return "dict" }
 func (n *dictExpr) exprNode()        {}
+
+// generationNode is transformers' {% generation %} block: its body renders
+// in place, and a tracking render records where it landed.
+type generationNode struct {
+	body []node
+}
+
+func (n *generationNode) nodeType() string { return "generation" }
+
+// cmpChainExpr is a chain of comparisons, a < b <= c, which holds when
+// every adjacent pair compares true (each operand evaluated once).
+type cmpChainExpr struct {
+	operands []expr
+	ops      []string
+}
+
+func (n *cmpChainExpr) nodeType() string { return "compare" }
+func (n *cmpChainExpr) exprNode()        {}
+
+// starExpr is *seq among call arguments (**mapping is a kwarg named "**").
+type starExpr struct {
+	expr expr
+}
+
+func (n *starExpr) nodeType() string { return "star" }
+func (n *starExpr) exprNode()        {}
+
+// withNode is {% with a = 1, b = 2 %}...{% endwith %}: the body runs in its
+// own scope with those variables.
+type withNode struct {
+	names  []string
+	values []expr
+	body   []node
+}
+
+func (n *withNode) nodeType() string { return "with" }
+
+// lineNode carries the template line of the statement or expression it
+// wraps, for render errors (a vlmtune patch).
+type lineNode struct {
+	line int
+	node node
+}
+
+func (n *lineNode) nodeType() string { return n.node.nodeType() }

@@ -3,8 +3,9 @@ package jinja
 import (
 	"errors"
 	"fmt"
-	"math"
+	"maps"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -47,6 +48,16 @@ type evaluator struct {
 	scope    *scope
 	builtins *scope
 	output   strings.Builder
+	track    *tracker // nil unless generation blocks are being tracked
+}
+
+// tracker records where the output of {% generation %} blocks lands in the
+// rendered text, as transformers' AssistantTracker does: a block starts at
+// the length (in characters) of the top-level output rendered so far, and
+// spans are recorded only once something has been rendered or recorded.
+type tracker struct {
+	root  *evaluator
+	spans [][2]int
 }
 
 func (e *evaluator) execNodes(nodes []node) error {
@@ -64,12 +75,23 @@ func (e *evaluator) execNode(n node) error {
 		e.output.WriteString(nd.text)
 		return nil
 
+	case *lineNode:
+		err := e.execNode(nd.node)
+		if err == nil || errors.Is(err, errBreak) || errors.Is(err, errContinue) {
+			return err
+		}
+		var le *LineError
+		if errors.As(err, &le) {
+			return err
+		}
+		return &LineError{Line: nd.line, Err: err}
+
 	case *outputNode:
 		val, err := e.evalExpr(nd.expression)
 		if err != nil {
 			return err
 		}
-		e.output.WriteString(printValue(val))
+		e.output.WriteString(pyStr(val))
 		return nil
 
 	case *ifNode:
@@ -95,6 +117,12 @@ func (e *evaluator) execNode(n node) error {
 
 	case *breakNode:
 		return errBreak
+
+	case *generationNode:
+		return e.execGeneration(nd)
+
+	case *withNode:
+		return e.execWith(nd)
 
 	case *continueNode:
 		return errContinue
@@ -127,21 +155,9 @@ func (e *evaluator) execFor(n *forNode) error {
 		return err
 	}
 
-	var items []Value
-	switch {
-	case iterVal.IsList():
-		items = iterVal.AsList().Items
-	case iterVal.IsDict():
-		d := iterVal.AsDict()
-		for _, key := range d.Keys {
-			items = append(items, NewString(key))
-		}
-	case iterVal.IsString():
-		for _, r := range iterVal.AsString() {
-			items = append(items, NewString(string(r)))
-		}
-	default:
-		// Empty iteration.
+	items, err := iterate(iterVal)
+	if err != nil {
+		return err
 	}
 
 	// Apply filter if present.
@@ -149,7 +165,9 @@ func (e *evaluator) execFor(n *forNode) error {
 		var filtered []Value
 		for _, item := range items {
 			child := newScope(e.scope)
-			child.set(n.valVar, item)
+			if err := n.bind(child, item); err != nil {
+				return err
+			}
 			old := e.scope
 			e.scope = child
 			fv, err := e.evalExpr(n.filterExpr)
@@ -173,28 +191,34 @@ func (e *evaluator) execFor(n *forNode) error {
 
 	total := int64(len(items))
 
-	// Pre-allocate the loop dict and child scope once, then reuse them
-	// across iterations to avoid per-iteration allocations.
+	// The loop object is made once and updated for each iteration, as
+	// Jinja's LoopContext is.
 	loop := NewDict()
 	ld := loop.AsDict()
 	ld.Set("length", NewInt(total))
+	ld.Set("depth", NewInt(1))
+	ld.Set("depth0", NewInt(0))
 
-	child := newScope(e.scope)
-	child.set("loop", loop)
+	var last Value
+	changedCalled := false
+	ld.Set("changed", NewCallable("loop.changed", func(args []Value, kwargs map[string]Value) (Value, error) {
+		v := newTuple(args)
+		if changedCalled && pyEqual(v, last) {
+			return NewBool(false), nil
+		}
+		changedCalled, last = true, v
+		return NewBool(true), nil
+	}))
 
 	for i, item := range items {
+		// Each iteration has its own scope: a {% set %} in the body
+		// does not reach the next iteration, as in Jinja.
+		child := newScope(e.scope)
+		child.set("loop", loop)
+
 		// Set loop variable(s).
-		if n.keyVar != "" {
-			// Destructuring: for key, val in items
-			if item.IsList() && item.AsList().Len() >= 2 {
-				child.set(n.keyVar, item.AsList().Get(0))
-				child.set(n.valVar, item.AsList().Get(1))
-			} else {
-				child.set(n.keyVar, NewInt(int64(i)))
-				child.set(n.valVar, item)
-			}
-		} else {
-			child.set(n.valVar, item)
+		if err := n.bind(child, item); err != nil {
+			return err
 		}
 
 		// Update loop object for this iteration.
@@ -209,12 +233,12 @@ func (e *evaluator) execFor(n *forNode) error {
 		if i > 0 {
 			ld.Data["previtem"] = items[i-1]
 		} else {
-			ld.Data["previtem"] = Undefined()
+			ld.Data["previtem"] = undefinedf("there is no previous item")
 		}
 		if i < len(items)-1 {
 			ld.Data["nextitem"] = items[i+1]
 		} else {
-			ld.Data["nextitem"] = Undefined()
+			ld.Data["nextitem"] = undefinedf("there is no next item")
 		}
 
 		// cycle function — capture idx by value for closure correctness.
@@ -246,6 +270,37 @@ func (e *evaluator) execFor(n *forNode) error {
 	return nil
 }
 
+// bind sets the loop variable, or unpacks the item into `key, val` as
+// Python unpacks a pair.
+func (n *forNode) bind(s *scope, item Value) error {
+	if n.targets != nil {
+		return unpack(s, n.targets, item)
+	}
+	if n.keyVar == "" {
+		s.set(n.valVar, item)
+		return nil
+	}
+	return unpack(s, []string{n.keyVar, n.valVar}, item)
+}
+
+// unpack assigns the items of v to names, as Python's a, b = v.
+func unpack(s *scope, names []string, v Value) error {
+	items, err := iterate(v)
+	if err != nil || v.IsUndefined() {
+		return fmt.Errorf("cannot unpack non-iterable %s object", typeName(v))
+	}
+	if len(items) < len(names) {
+		return fmt.Errorf("not enough values to unpack (expected %d, got %d)", len(names), len(items))
+	}
+	if len(items) > len(names) {
+		return fmt.Errorf("too many values to unpack (expected %d)", len(names))
+	}
+	for i, name := range names {
+		s.set(name, items[i])
+	}
+	return nil
+}
+
 func (e *evaluator) execSet(n *setNode) error {
 	val, err := e.evalExpr(n.value)
 	if err != nil {
@@ -254,13 +309,19 @@ func (e *evaluator) execSet(n *setNode) error {
 
 	if n.namespace != "" {
 		nsVal, ok := e.scope.get(n.namespace)
-		if !ok || !nsVal.IsDict() {
-			return fmt.Errorf("set: namespace %q not found or not a dict", n.namespace)
+		if !ok {
+			return fmt.Errorf("%s is undefined", pyStrRepr(n.namespace))
+		}
+		if !nsVal.IsDict() || !nsVal.AsDict().namespace {
+			return fmt.Errorf("cannot assign attribute on non-namespace object")
 		}
 		nsVal.AsDict().Set(n.target, val)
 		return nil
 	}
 
+	if strings.Contains(n.target, ",") {
+		return unpack(e.scope, splitVars(n.target), val)
+	}
 	e.scope.set(n.target, val)
 	return nil
 }
@@ -269,6 +330,7 @@ func (e *evaluator) execSetBlock(n *setBlockNode) error {
 	bodyEval := evaluator{
 		scope:    e.scope,
 		builtins: e.builtins,
+		track:    e.track,
 	}
 	if err := bodyEval.execNodes(n.body); err != nil {
 		return err
@@ -277,41 +339,91 @@ func (e *evaluator) execSetBlock(n *setBlockNode) error {
 	return nil
 }
 
+// maxMacroDepth bounds how deeply a macro may call itself.
+const maxMacroDepth = 500
+
 func (e *evaluator) execMacro(n *macroNode) error {
 	// Capture the macro body and params.
 	params := n.params
 	body := n.body
 	parentScope := e.scope
 
+	depth := 0
 	fn := NewCallable(n.name, func(args []Value, kwargs map[string]Value) (Value, error) {
+		// A runaway recursive macro fails as Python's RecursionError
+		// does instead of exhausting the Go stack.
+		if depth >= maxMacroDepth {
+			return Undefined(), fmt.Errorf("maximum recursion depth exceeded")
+		}
+		depth++
+		defer func() { depth-- }()
 		child := newScope(parentScope)
+		kwNames := orderedKwargs(kwargs)
+		kwargs = maps.Clone(kwargs)
+		delete(kwargs, kwOrderKey)
+
+		// Set caller if the body reads it.
+		if n.usesCaller {
+			caller, ok := kwargs["caller"]
+			if !ok {
+				caller = undefinedf("No caller defined")
+			}
+			delete(kwargs, "caller")
+			child.set("caller", caller)
+		}
 
 		// Bind positional args.
 		for i, param := range params {
 			if i < len(args) {
+				if _, dup := kwargs[param.name]; dup {
+					return Undefined(), fmt.Errorf("macro %s got multiple values for argument %s", pyStrRepr(n.name), pyStrRepr(param.name))
+				}
 				child.set(param.name, args[i])
 			} else if v, ok := kwargs[param.name]; ok {
 				child.set(param.name, v)
+				delete(kwargs, param.name)
 			} else if param.defaultVal != nil {
-				defEval := evaluator{scope: child, builtins: e.builtins}
+				defEval := evaluator{scope: child, builtins: e.builtins, track: e.track}
 				defVal, err := defEval.evalExpr(param.defaultVal)
 				if err != nil {
 					return Undefined(), err
 				}
 				child.set(param.name, defVal)
 			} else {
-				child.set(param.name, Undefined())
+				child.set(param.name, undefinedf("parameter %s was not provided", pyStrRepr(param.name)))
 			}
 		}
 
-		// Set caller if available.
-		if caller, ok := kwargs["caller"]; ok {
-			child.set("caller", caller)
+		// Extra arguments: varargs and kwargs if the body reads them.
+		var extra []Value
+		if len(args) > len(params) {
+			extra = args[len(params):]
+		}
+		if n.catchVarargs {
+			child.set("varargs", newTuple(extra))
+		} else if len(extra) > 0 {
+			return Undefined(), fmt.Errorf("macro %s takes not more than %d argument(s)", pyStrRepr(n.name), len(params))
+		}
+		var rest []string
+		for _, k := range kwNames {
+			if _, ok := kwargs[k]; ok {
+				rest = append(rest, k)
+			}
+		}
+		if n.catchKwargs {
+			kw := NewDict()
+			for _, k := range rest {
+				kw.AsDict().Set(k, kwargs[k])
+			}
+			child.set("kwargs", kw)
+		} else if len(rest) > 0 {
+			return Undefined(), fmt.Errorf("macro %s takes no keyword argument %s", pyStrRepr(n.name), pyStrRepr(rest[0]))
 		}
 
 		macroEval := evaluator{
 			scope:    child,
 			builtins: e.builtins,
+			track:    e.track,
 		}
 
 		if err := macroEval.execNodes(body); err != nil {
@@ -320,9 +432,29 @@ func (e *evaluator) execMacro(n *macroNode) error {
 
 		return NewString(macroEval.output.String()), nil
 	})
+	c := fn.v.(Callable)
+	c.kwOrder = true
+	fn.v = c
 
 	e.scope.set(n.name, fn)
 	return nil
+}
+
+// execWith runs a {% with %} block in its own scope.
+func (e *evaluator) execWith(n *withNode) error {
+	child := newScope(e.scope)
+	for i, name := range n.names {
+		v, err := e.evalExpr(n.values[i])
+		if err != nil {
+			return err
+		}
+		child.set(name, v)
+	}
+	old := e.scope
+	e.scope = child
+	err := e.execNodes(n.body)
+	e.scope = old
+	return err
 }
 
 func (e *evaluator) execCall(n *callNode) error {
@@ -342,6 +474,7 @@ func (e *evaluator) execCall(n *callNode) error {
 		callerEval := evaluator{
 			scope:    child,
 			builtins: e.builtins,
+			track:    e.track,
 		}
 		if err := callerEval.execNodes(body); err != nil {
 			return Undefined(), err
@@ -360,29 +493,20 @@ func (e *evaluator) execCall(n *callNode) error {
 			return fmt.Errorf("call: expression is not callable")
 		}
 
-		var args []Value
-		for _, a := range callEx.args {
-			av, err := e.evalExpr(a)
-			if err != nil {
-				return err
-			}
-			args = append(args, av)
+		args, kwargs, err := e.evalArgs(callEx.args, callEx.kwargs, false)
+		if err != nil {
+			return err
 		}
-
-		kwargs := map[string]Value{"caller": caller}
-		for _, kw := range callEx.kwargs {
-			v, err := e.evalExpr(kw.value)
-			if err != nil {
-				return err
-			}
-			kwargs[kw.name] = v
+		if kwargs == nil {
+			kwargs = map[string]Value{}
 		}
+		kwargs["caller"] = caller
 
 		result, err := fn.AsCallable().Fn(args, kwargs)
 		if err != nil {
 			return err
 		}
-		e.output.WriteString(printValue(result))
+		e.output.WriteString(pyStr(result))
 		return nil
 	}
 
@@ -399,37 +523,37 @@ func (e *evaluator) execCall(n *callNode) error {
 	if err != nil {
 		return err
 	}
-	e.output.WriteString(printValue(result))
+	e.output.WriteString(pyStr(result))
 	return nil
 }
+
+// filterBodyVar holds the rendered body of a {% filter %} block.
+const filterBodyVar = "\x00filter body"
 
 func (e *evaluator) execFilterBlock(n *filterBlockNode) error {
 	// Render body to string.
 	bodyEval := evaluator{
 		scope:    e.scope,
 		builtins: e.builtins,
+		track:    e.track,
 	}
 	if err := bodyEval.execNodes(n.body); err != nil {
 		return err
 	}
 	bodyStr := bodyEval.output.String()
 
-	// Apply the filter. The filter expression should be a name or filter chain.
-	if fe, ok := n.filter.(*nameExpr); ok {
-		filterVal, ok := lookupFilter(e.builtins, fe.name)
-		if !ok {
-			return fmt.Errorf("unknown filter %q", fe.name)
-		}
-		result, err := filterVal.AsCallable().Fn([]Value{NewString(bodyStr)}, nil)
-		if err != nil {
-			return err
-		}
-		e.output.WriteString(printValue(result))
-		return nil
+	// Apply the filter chain to the body, which it reads from
+	// filterBodyVar.
+	child := newScope(e.scope)
+	child.set(filterBodyVar, NewString(bodyStr))
+	old := e.scope
+	e.scope = child
+	result, err := e.evalExpr(n.filter)
+	e.scope = old
+	if err != nil {
+		return err
 	}
-
-	// For more complex filter expressions, just output the body.
-	e.output.WriteString(bodyStr)
+	e.output.WriteString(pyStr(result))
 	return nil
 }
 
@@ -443,7 +567,10 @@ func (e *evaluator) evalExpr(ex expr) (Value, error) {
 		return n.val, nil
 
 	case *nameExpr:
-		v, _ := e.scope.get(n.name)
+		v, ok := e.scope.get(n.name)
+		if !ok {
+			return undefinedf("%s is undefined", pyStrRepr(n.name)), nil
+		}
 		return v, nil
 
 	case *attrExpr:
@@ -460,6 +587,24 @@ func (e *evaluator) evalExpr(ex expr) (Value, error) {
 
 	case *binExpr:
 		return e.evalBinary(n)
+
+	case *cmpChainExpr:
+		left, err := e.evalExpr(n.operands[0])
+		if err != nil {
+			return Undefined(), err
+		}
+		for i, op := range n.ops {
+			right, err := e.evalExpr(n.operands[i+1])
+			if err != nil {
+				return Undefined(), err
+			}
+			v, err := e.evalBinary(&binExpr{op: op, left: &litExpr{val: left}, right: &litExpr{val: right}})
+			if err != nil || !v.IsTruthy() {
+				return v, err
+			}
+			left = right
+		}
+		return NewBool(true), nil
 
 	case *condExpr:
 		return e.evalCond(n)
@@ -482,6 +627,9 @@ func (e *evaluator) evalExpr(ex expr) (Value, error) {
 			}
 			items[i] = v
 		}
+		if n.tuple {
+			return newTuple(items), nil
+		}
 		return NewList(items), nil
 
 	case *dictExpr:
@@ -496,7 +644,7 @@ func (e *evaluator) evalExpr(ex expr) (Value, error) {
 			if err != nil {
 				return Undefined(), err
 			}
-			dict.Set(printValue(key), val)
+			dict.Set(pyStr(key), val)
 		}
 		return d, nil
 
@@ -510,28 +658,7 @@ func (e *evaluator) evalAttr(n *attrExpr) (Value, error) {
 	if err != nil {
 		return Undefined(), err
 	}
-
-	// Dict attribute access.
-	if obj.IsDict() {
-		if v, ok := obj.AsDict().Get(n.attr); ok {
-			return v, nil
-		}
-
-		// Dict methods.
-		return e.dictMethod(obj, n.attr)
-	}
-
-	// String methods.
-	if obj.IsString() {
-		return e.stringMethod(obj, n.attr)
-	}
-
-	// List methods.
-	if obj.IsList() {
-		return e.listMethod(obj, n.attr)
-	}
-
-	return Undefined(), nil
+	return getAttr(obj, n.attr)
 }
 
 func (e *evaluator) evalItem(n *itemExpr) (Value, error) {
@@ -544,41 +671,7 @@ func (e *evaluator) evalItem(n *itemExpr) (Value, error) {
 	if err != nil {
 		return Undefined(), err
 	}
-
-	if obj.IsList() {
-		idx := int(toInt64(key))
-		list := obj.AsList()
-		if idx < 0 {
-			idx += list.Len()
-		}
-		if idx < 0 || idx >= list.Len() {
-			return Undefined(), nil
-		}
-		return list.Get(idx), nil
-	}
-
-	if obj.IsDict() {
-		k := printValue(key)
-		if v, ok := obj.AsDict().Get(k); ok {
-			return v, nil
-		}
-		return Undefined(), nil
-	}
-
-	if obj.IsString() {
-		idx := int(toInt64(key))
-		s := obj.AsString()
-		runes := []rune(s)
-		if idx < 0 {
-			idx += len(runes)
-		}
-		if idx < 0 || idx >= len(runes) {
-			return Undefined(), nil
-		}
-		return NewString(string(runes[idx])), nil
-	}
-
-	return Undefined(), nil
+	return getItem(obj, key)
 }
 
 func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
@@ -586,11 +679,38 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 	if err != nil {
 		return Undefined(), err
 	}
+	// Jinja slices with Python's own subscript, not its getitem: what
+	// cannot be sliced raises.
+	switch {
+	case obj.IsUndefined():
+		return Undefined(), undefinedError(obj)
+	case obj.IsDict():
+		return Undefined(), fmt.Errorf("unhashable type: 'slice'")
+	case obj.IsList() && !obj.AsList().plain(), !obj.IsList() && !obj.IsString():
+		return Undefined(), fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
+	}
+	bounds := [3]Value{None(), None(), None()}
+	for i, b := range []expr{n.start, n.stop, n.step} {
+		if b == nil {
+			continue
+		}
+		v, err := e.evalExpr(b)
+		if err != nil {
+			return Undefined(), err
+		}
+		if !v.IsNone() && !isIntLike(v) {
+			return Undefined(), fmt.Errorf("slice indices must be integers or None or have an __index__ method")
+		}
+		bounds[i] = v
+	}
+	if !bounds[2].IsNone() && intOf(bounds[2]) == 0 {
+		return Undefined(), fmt.Errorf("slice step cannot be zero")
+	}
 
 	if obj.IsList() {
 		list := obj.AsList()
 		length := list.Len()
-		start, stop, step := resolveSlice(n, e, length)
+		start, stop, step := resolveSlice(bounds, length)
 
 		// Fast path for the overwhelmingly common step==1 case
 		// (e.g. messages[1:] in chat templates). A single allocation
@@ -609,6 +729,9 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 			}
 			items := make([]Value, stop-start)
 			copy(items, list.Items[start:stop])
+			if list.tuple {
+				return newTuple(items), nil
+			}
 			return NewList(items), nil
 		}
 
@@ -636,6 +759,9 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 				}
 			}
 		}
+		if list.tuple {
+			return newTuple(items), nil
+		}
 		return NewList(items), nil
 	}
 
@@ -649,7 +775,7 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 		// the system prompt can be tens of thousands of bytes.
 		if isASCII(s) {
 			length := len(s)
-			start, stop, step := resolveSlice(n, e, length)
+			start, stop, step := resolveSlice(bounds, length)
 
 			if step == 1 {
 				if start < 0 {
@@ -685,7 +811,7 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 
 		runes := []rune(s)
 		length := len(runes)
-		start, stop, step := resolveSlice(n, e, length)
+		start, stop, step := resolveSlice(bounds, length)
 		var result []rune
 		if step > 0 {
 			for i := start; i < stop; i += step {
@@ -703,7 +829,7 @@ func (e *evaluator) evalSlice(n *sliceExpr) (Value, error) {
 		return NewString(string(result)), nil
 	}
 
-	return Undefined(), nil
+	return undefinedf("'%s' has no element slice", objectTypeRepr(obj)), nil
 }
 
 // isASCII reports whether s contains only 7-bit ASCII bytes. Used to
@@ -718,43 +844,39 @@ func isASCII(s string) bool {
 	return true
 }
 
-func resolveSlice(n *sliceExpr, e *evaluator, length int) (int, int, int) {
+// resolveSlice is Python's slice.indices: start, stop and step for a
+// sequence of the given length, with missing bounds defaulted, negative
+// ones counted from the end, and all clamped.
+func resolveSlice(bounds [3]Value, length int) (int, int, int) {
 	step := 1
-	if n.step != nil {
-		v, _ := e.evalExpr(n.step)
-		step = int(toInt64(v))
-		if step == 0 {
-			step = 1
-		}
+	if !bounds[2].IsNone() {
+		step = int(intOf(bounds[2]))
 	}
-
-	var start, stop int
-
+	adjust := func(v Value, def int) int {
+		if v.IsNone() {
+			return def
+		}
+		i := int(max(min(intOf(v), 1<<40), -(1 << 40)))
+		if i < 0 {
+			i += length
+			if i < 0 {
+				if step < 0 {
+					return -1
+				}
+				return 0
+			}
+		} else if i >= length {
+			if step < 0 {
+				return length - 1
+			}
+			return length
+		}
+		return i
+	}
 	if step > 0 {
-		start = 0
-		stop = length
-	} else {
-		start = length - 1
-		stop = -length - 1
+		return adjust(bounds[0], 0), adjust(bounds[1], length), step
 	}
-
-	if n.start != nil {
-		v, _ := e.evalExpr(n.start)
-		start = int(toInt64(v))
-		if start < 0 {
-			start += length
-		}
-	}
-
-	if n.stop != nil {
-		v, _ := e.evalExpr(n.stop)
-		stop = int(toInt64(v))
-		if stop < 0 {
-			stop += length
-		}
-	}
-
-	return start, stop, step
+	return adjust(bounds[0], length-1), adjust(bounds[1], -1), step
 }
 
 func (e *evaluator) evalUnary(n *unaryExpr) (Value, error) {
@@ -766,16 +888,22 @@ func (e *evaluator) evalUnary(n *unaryExpr) (Value, error) {
 	switch n.op {
 	case "not":
 		return NewBool(!operand.IsTruthy()), nil
-	case "-":
-		if operand.IsInt() {
-			return NewInt(-operand.AsInt()), nil
+	case "-", "+":
+		switch {
+		case operand.IsUndefined():
+			return Undefined(), undefinedError(operand)
+		case isIntLike(operand):
+			if n.op == "-" {
+				return NewInt(-intOf(operand)), nil
+			}
+			return NewInt(intOf(operand)), nil
+		case operand.IsFloat():
+			if n.op == "-" {
+				return NewFloat(-operand.AsFloat()), nil
+			}
+			return operand, nil
 		}
-		if operand.IsFloat() {
-			return NewFloat(-operand.AsFloat()), nil
-		}
-		return NewInt(0), nil
-	case "+":
-		return operand, nil
+		return Undefined(), fmt.Errorf("bad operand type for unary %s: '%s'", n.op, typeName(operand))
 	}
 
 	return Undefined(), fmt.Errorf("unknown unary operator %q", n.op)
@@ -817,37 +945,45 @@ func (e *evaluator) evalBinary(n *binExpr) (Value, error) {
 
 	switch n.op {
 	case "+":
-		return addValues(left, right), nil
+		return pyAdd(left, right)
 	case "-":
-		return subValues(left, right), nil
+		return pySub(left, right)
 	case "*":
-		return mulValues(left, right), nil
+		return pyMul(left, right)
 	case "/":
-		return divValues(left, right), nil
+		return pyTrueDiv(left, right)
 	case "//":
-		return floorDivValues(left, right), nil
+		return pyFloorDiv(left, right)
 	case "%":
-		return modValues(left, right), nil
+		return pyMod(left, right)
 	case "**":
-		return powValues(left, right), nil
+		return pyPow(left, right)
 	case "~":
-		return NewString(printValue(left) + printValue(right)), nil
+		return NewString(pyStr(left) + pyStr(right)), nil
 	case "==":
-		return NewBool(valuesEqual(left, right)), nil
+		return NewBool(pyEqual(left, right)), nil
 	case "!=":
-		return NewBool(!valuesEqual(left, right)), nil
-	case "<":
-		return NewBool(compareValues(left, right) < 0), nil
-	case ">":
-		return NewBool(compareValues(left, right) > 0), nil
-	case "<=":
-		return NewBool(compareValues(left, right) <= 0), nil
-	case ">=":
-		return NewBool(compareValues(left, right) >= 0), nil
-	case "in":
-		return NewBool(containsValue(right, left)), nil
-	case "not in":
-		return NewBool(!containsValue(right, left)), nil
+		return NewBool(!pyEqual(left, right)), nil
+	case "<", ">", "<=", ">=":
+		c, err := pyCompare(left, right, n.op)
+		if err != nil {
+			return Undefined(), err
+		}
+		switch n.op {
+		case "<":
+			return NewBool(c < 0), nil
+		case ">":
+			return NewBool(c > 0), nil
+		case "<=":
+			return NewBool(c <= 0), nil
+		}
+		return NewBool(c >= 0), nil
+	case "in", "not in":
+		in, err := pyContains(right, left)
+		if err != nil {
+			return Undefined(), err
+		}
+		return NewBool(in == (n.op == "in")), nil
 	}
 
 	return Undefined(), fmt.Errorf("unknown binary operator %q", n.op)
@@ -876,48 +1012,81 @@ func (e *evaluator) evalCallExpr(n *callExpr) (Value, error) {
 		return Undefined(), err
 	}
 
+	if fn.IsUndefined() {
+		return Undefined(), undefinedError(fn)
+	}
 	if !fn.IsCallable() {
-		return Undefined(), fmt.Errorf("%s is not callable: %s", callableName(n.fn), fn.String())
+		return Undefined(), fmt.Errorf("'%s' object is not callable", typeName(fn))
 	}
 
-	args := make([]Value, len(n.args))
-	for i, a := range n.args {
-		v, err := e.evalExpr(a)
-		if err != nil {
-			return Undefined(), err
-		}
-		args[i] = v
+	args, kwargs, err := e.evalArgs(n.args, n.kwargs, fn.v.(Callable).kwOrder)
+	if err != nil {
+		return Undefined(), err
 	}
-
-	var kwargs map[string]Value
-	if len(n.kwargs) > 0 {
-		kwargs = make(map[string]Value, len(n.kwargs))
-		for _, kw := range n.kwargs {
-			v, err := e.evalExpr(kw.value)
-			if err != nil {
-				return Undefined(), err
-			}
-			kwargs[kw.name] = v
-		}
-	}
-
 	return fn.AsCallable().Fn(args, kwargs)
 }
 
-func callableName(ex expr) string {
-	switch n := ex.(type) {
-	case *nameExpr:
-		return n.name
-
-	case *attrExpr:
-		return callableName(n.obj) + "." + n.attr
-
-	case *itemExpr:
-		return callableName(n.obj) + "[item]"
-
-	default:
-		return ex.nodeType()
+// evalArgs evaluates call arguments, spreading *seq into the positional
+// and **mapping into the keyword arguments; with order, kwargs also lists
+// the keyword names in call order under kwOrderKey.
+func (e *evaluator) evalArgs(argExprs []expr, kwExprs []kwarg, order bool) ([]Value, map[string]Value, error) {
+	args := make([]Value, 0, len(argExprs))
+	for _, a := range argExprs {
+		if star, ok := a.(*starExpr); ok {
+			v, err := e.evalExpr(star.expr)
+			if err != nil {
+				return nil, nil, err
+			}
+			items, err := iterate(v)
+			if err != nil {
+				return nil, nil, fmt.Errorf("argument after * must be an iterable, not %s", typeName(v))
+			}
+			args = append(args, items...)
+			continue
+		}
+		v, err := e.evalExpr(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		args = append(args, v)
 	}
+	if len(kwExprs) == 0 {
+		return args, nil, nil
+	}
+	kwargs := make(map[string]Value, len(kwExprs))
+	var names []Value
+	add := func(name string, v Value) error {
+		if _, dup := kwargs[name]; dup {
+			return fmt.Errorf("got multiple values for keyword argument '%s'", name)
+		}
+		kwargs[name] = v
+		names = append(names, NewString(name))
+		return nil
+	}
+	for _, kw := range kwExprs {
+		v, err := e.evalExpr(kw.value)
+		if err != nil {
+			return nil, nil, err
+		}
+		if kw.name == "**" {
+			if !v.IsDict() {
+				return nil, nil, fmt.Errorf("argument after ** must be a mapping, not %s", typeName(v))
+			}
+			for _, k := range v.AsDict().Keys {
+				if err := add(k, v.AsDict().Data[k]); err != nil {
+					return nil, nil, err
+				}
+			}
+			continue
+		}
+		if err := add(kw.name, v); err != nil {
+			return nil, nil, err
+		}
+	}
+	if order {
+		kwargs[kwOrderKey] = NewList(names)
+	}
+	return args, kwargs, nil
 }
 
 func (e *evaluator) evalFilter(n *filterExpr) (Value, error) {
@@ -932,7 +1101,7 @@ func (e *evaluator) evalFilter(n *filterExpr) (Value, error) {
 		// Also check scope for user-defined filters.
 		filterVal, ok = e.scope.get(n.name)
 		if !ok {
-			return Undefined(), fmt.Errorf("unknown filter %q", n.name)
+			return Undefined(), fmt.Errorf("No filter named %s.", pyStrRepr(n.name))
 		}
 	}
 
@@ -941,27 +1110,11 @@ func (e *evaluator) evalFilter(n *filterExpr) (Value, error) {
 	}
 
 	// Build args: input as first, then additional args.
-	args := make([]Value, 1+len(n.args))
-	args[0] = input
-	for i, a := range n.args {
-		v, err := e.evalExpr(a)
-		if err != nil {
-			return Undefined(), err
-		}
-		args[i+1] = v
+	rest, kwargs, err := e.evalArgs(n.args, n.kwargs, true)
+	if err != nil {
+		return Undefined(), err
 	}
-
-	var kwargs map[string]Value
-	if len(n.kwargs) > 0 {
-		kwargs = make(map[string]Value, len(n.kwargs))
-		for _, kw := range n.kwargs {
-			v, err := e.evalExpr(kw.value)
-			if err != nil {
-				return Undefined(), err
-			}
-			kwargs[kw.name] = v
-		}
-	}
+	args := append([]Value{input}, rest...)
 
 	return filterVal.AsCallable().Fn(args, kwargs)
 }
@@ -972,13 +1125,12 @@ func (e *evaluator) evalTestExpr(n *testExpr) (Value, error) {
 		return Undefined(), err
 	}
 
-	var testArgs []Value
-	for _, a := range n.args {
-		v, err := e.evalExpr(a)
-		if err != nil {
-			return Undefined(), err
-		}
-		testArgs = append(testArgs, v)
+	testArgs, testKwargs, err := e.evalArgs(n.args, n.kwargs, false)
+	if err != nil {
+		return Undefined(), err
+	}
+	for _, kw := range n.kwargs {
+		testArgs = append(testArgs, testKwargs[kw.name])
 	}
 
 	result, err := evalTest(n.name, val, testArgs)
@@ -993,377 +1145,34 @@ func (e *evaluator) evalTestExpr(n *testExpr) (Value, error) {
 	return NewBool(result), nil
 }
 
-// =============================================================================
-// String methods
-// =============================================================================
-
-func (e *evaluator) stringMethod(obj Value, method string) (Value, error) {
-	s := obj.AsString()
-
-	switch method {
-	case "strip":
-		return e.makeStringFunc("strip", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) > 0 {
-				return NewString(strings.Trim(s, printValue(args[0]))), nil
-			}
-			return NewString(strings.TrimSpace(s)), nil
-		}), nil
-
-	case "lstrip":
-		return e.makeStringFunc("lstrip", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) > 0 {
-				return NewString(strings.TrimLeft(s, printValue(args[0]))), nil
-			}
-			return NewString(strings.TrimLeftFunc(s, func(r rune) bool {
-				return r == ' ' || r == '\t' || r == '\n' || r == '\r'
-			})), nil
-		}), nil
-
-	case "rstrip":
-		return e.makeStringFunc("rstrip", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) > 0 {
-				return NewString(strings.TrimRight(s, printValue(args[0]))), nil
-			}
-			return NewString(strings.TrimRightFunc(s, func(r rune) bool {
-				return r == ' ' || r == '\t' || r == '\n' || r == '\r'
-			})), nil
-		}), nil
-
-	case "split":
-		return e.makeStringFunc("split", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				parts := strings.Fields(s)
-				items := make([]Value, len(parts))
-				for i, p := range parts {
-					items[i] = NewString(p)
-				}
-				return NewList(items), nil
-			}
-			sep := printValue(args[0])
-			parts := strings.Split(s, sep)
-			items := make([]Value, len(parts))
-			for i, p := range parts {
-				items[i] = NewString(p)
-			}
-			return NewList(items), nil
-		}), nil
-
-	case "startswith":
-		return e.makeStringFunc("startswith", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return NewBool(false), nil
-			}
-			return NewBool(strings.HasPrefix(s, printValue(args[0]))), nil
-		}), nil
-
-	case "endswith":
-		return e.makeStringFunc("endswith", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return NewBool(false), nil
-			}
-			return NewBool(strings.HasSuffix(s, printValue(args[0]))), nil
-		}), nil
-
-	case "replace":
-		return e.makeStringFunc("replace", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) < 2 {
-				return NewString(s), nil
-			}
-			old := printValue(args[0])
-			newStr := printValue(args[1])
-			count := -1
-			if len(args) > 2 {
-				count = int(toInt64(args[2]))
-			}
-			return NewString(strings.Replace(s, old, newStr, count)), nil
-		}), nil
-
-	case "upper":
-		return e.makeStringFunc("upper", func(args []Value, kwargs map[string]Value) (Value, error) {
-			return NewString(strings.ToUpper(s)), nil
-		}), nil
-
-	case "lower":
-		return e.makeStringFunc("lower", func(args []Value, kwargs map[string]Value) (Value, error) {
-			return NewString(strings.ToLower(s)), nil
-		}), nil
-
-	case "title":
-		return e.makeStringFunc("title", func(args []Value, kwargs map[string]Value) (Value, error) {
-			// Simple title case: capitalize first letter of each word.
-			runes := []rune(s)
-			inWord := false
-			for i, r := range runes {
-				if r == ' ' || r == '\t' || r == '\n' {
-					inWord = false
-				} else if !inWord {
-					runes[i] = []rune(strings.ToUpper(string(r)))[0]
-					inWord = true
-				}
-			}
-			return NewString(string(runes)), nil
-		}), nil
-
-	case "capitalize":
-		return e.makeStringFunc("capitalize", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(s) == 0 {
-				return NewString(""), nil
-			}
-			runes := []rune(s)
-			runes[0] = []rune(strings.ToUpper(string(runes[0])))[0]
-			return NewString(string(runes)), nil
-		}), nil
-
-	case "count":
-		return e.makeStringFunc("count", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return NewInt(0), nil
-			}
-			return NewInt(int64(strings.Count(s, printValue(args[0])))), nil
-		}), nil
-
-	case "find":
-		return e.makeStringFunc("find", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return NewInt(-1), nil
-			}
-			return NewInt(int64(strings.Index(s, printValue(args[0])))), nil
-		}), nil
-
-	case "format":
-		return e.makeStringFunc("format", func(args []Value, kwargs map[string]Value) (Value, error) {
-			result := s
-			for i, arg := range args {
-				placeholder := fmt.Sprintf("{%d}", i)
-				result = strings.ReplaceAll(result, placeholder, printValue(arg))
-				result = strings.Replace(result, "{}", printValue(arg), 1)
-			}
-			return NewString(result), nil
-		}), nil
+// execGeneration renders a {% generation %} block and, when tracking,
+// records its span.
+func (e *evaluator) execGeneration(n *generationNode) error {
+	if e.track == nil {
+		return e.execNodes(n.body)
 	}
-
-	return Undefined(), nil
+	body := evaluator{scope: e.scope, builtins: e.builtins, track: e.track}
+	if err := body.execNodes(n.body); err != nil {
+		return err
+	}
+	rv := body.output.String()
+	root := e.track.root.output.String()
+	if root != "" || len(e.track.spans) > 0 {
+		start := utf8.RuneCountInString(root)
+		e.track.spans = append(e.track.spans, [2]int{start, start + utf8.RuneCountInString(rv)})
+	}
+	e.output.WriteString(rv)
+	return nil
 }
 
-func (e *evaluator) makeStringFunc(name string, fn func([]Value, map[string]Value) (Value, error)) Value {
-	return NewCallable("str."+name, fn)
+// LineError is a render error with the template line of the statement or
+// expression that raised it (a vlmtune patch; the innermost line wins).
+type LineError struct {
+	Line int
+	Err  error
 }
 
-// =============================================================================
-// List methods
-// =============================================================================
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
-func (e *evaluator) listMethod(obj Value, method string) (Value, error) {
-	list := obj.AsList()
-
-	switch method {
-	case "append":
-		return NewCallable("list.append", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) > 0 {
-				list.Append(args[0])
-			}
-			return None(), nil
-		}), nil
-
-	case "pop":
-		return NewCallable("list.pop", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if list.Len() == 0 {
-				return Undefined(), fmt.Errorf("pop from empty list")
-			}
-			idx := list.Len() - 1
-			if len(args) > 0 {
-				idx = int(toInt64(args[0]))
-				if idx < 0 {
-					idx += list.Len()
-				}
-			}
-			if idx < 0 || idx >= list.Len() {
-				return Undefined(), fmt.Errorf("pop index out of range")
-			}
-			val := list.Items[idx]
-			list.Items = append(list.Items[:idx], list.Items[idx+1:]...)
-			return val, nil
-		}), nil
-
-	case "insert":
-		return NewCallable("list.insert", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) < 2 {
-				return None(), nil
-			}
-			idx := min(max(int(toInt64(args[0])), 0), list.Len())
-			list.Items = append(list.Items, Undefined())
-			copy(list.Items[idx+1:], list.Items[idx:])
-			list.Items[idx] = args[1]
-			return None(), nil
-		}), nil
-	}
-
-	return Undefined(), nil
-}
-
-// =============================================================================
-// Dict methods
-// =============================================================================
-
-func (e *evaluator) dictMethod(obj Value, method string) (Value, error) {
-	d := obj.AsDict()
-
-	switch method {
-	case "items":
-		return NewCallable("dict.items", func(args []Value, kwargs map[string]Value) (Value, error) {
-			items := make([]Value, 0, d.Len())
-			for _, key := range d.Keys {
-				pair := NewList([]Value{NewString(key), d.Data[key]})
-				items = append(items, pair)
-			}
-			return NewList(items), nil
-		}), nil
-
-	case "keys":
-		return NewCallable("dict.keys", func(args []Value, kwargs map[string]Value) (Value, error) {
-			items := make([]Value, 0, d.Len())
-			for _, key := range d.Keys {
-				items = append(items, NewString(key))
-			}
-			return NewList(items), nil
-		}), nil
-
-	case "values":
-		return NewCallable("dict.values", func(args []Value, kwargs map[string]Value) (Value, error) {
-			items := make([]Value, 0, d.Len())
-			for _, key := range d.Keys {
-				items = append(items, d.Data[key])
-			}
-			return NewList(items), nil
-		}), nil
-
-	case "get":
-		return NewCallable("dict.get", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return Undefined(), nil
-			}
-			key := printValue(args[0])
-			if v, ok := d.Get(key); ok {
-				return v, nil
-			}
-			if len(args) > 1 {
-				return args[1], nil
-			}
-			return None(), nil
-		}), nil
-
-	case "pop":
-		return NewCallable("dict.pop", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) == 0 {
-				return Undefined(), nil
-			}
-			key := printValue(args[0])
-			v, ok := d.Get(key)
-			if ok {
-				delete(d.Data, key)
-				newKeys := make([]string, 0, len(d.Keys)-1)
-				for _, k := range d.Keys {
-					if k != key {
-						newKeys = append(newKeys, k)
-					}
-				}
-				d.Keys = newKeys
-				return v, nil
-			}
-			if len(args) > 1 {
-				return args[1], nil
-			}
-			return Undefined(), nil
-		}), nil
-
-	case "update":
-		return NewCallable("dict.update", func(args []Value, kwargs map[string]Value) (Value, error) {
-			if len(args) > 0 && args[0].IsDict() {
-				other := args[0].AsDict()
-				for _, key := range other.Keys {
-					d.Set(key, other.Data[key])
-				}
-			}
-			return None(), nil
-		}), nil
-	}
-
-	return Undefined(), nil
-}
-
-// =============================================================================
-// Arithmetic helpers
-// =============================================================================
-
-func addValues(a, b Value) Value {
-	if a.IsString() || b.IsString() {
-		return NewString(printValue(a) + printValue(b))
-	}
-	if a.IsList() && b.IsList() {
-		items := make([]Value, 0, a.AsList().Len()+b.AsList().Len())
-		items = append(items, a.AsList().Items...)
-		items = append(items, b.AsList().Items...)
-		return NewList(items)
-	}
-	if a.IsFloat() || b.IsFloat() {
-		return NewFloat(toFloat64(a) + toFloat64(b))
-	}
-	return NewInt(toInt64(a) + toInt64(b))
-}
-
-func subValues(a, b Value) Value {
-	if a.IsFloat() || b.IsFloat() {
-		return NewFloat(toFloat64(a) - toFloat64(b))
-	}
-	return NewInt(toInt64(a) - toInt64(b))
-}
-
-func mulValues(a, b Value) Value {
-	if a.IsString() && b.IsInt() {
-		return NewString(strings.Repeat(a.AsString(), int(b.AsInt())))
-	}
-	if a.IsFloat() || b.IsFloat() {
-		return NewFloat(toFloat64(a) * toFloat64(b))
-	}
-	return NewInt(toInt64(a) * toInt64(b))
-}
-
-func divValues(a, b Value) Value {
-	bf := toFloat64(b)
-	if bf == 0 {
-		return NewFloat(0)
-	}
-	return NewFloat(toFloat64(a) / bf)
-}
-
-func floorDivValues(a, b Value) Value {
-	bi := toInt64(b)
-	if bi == 0 {
-		return NewInt(0)
-	}
-	return NewInt(toInt64(a) / bi)
-}
-
-func modValues(a, b Value) Value {
-	bi := toInt64(b)
-	if bi == 0 {
-		return NewInt(0)
-	}
-	return NewInt(toInt64(a) % bi)
-}
-
-func powValues(a, b Value) Value {
-	return NewFloat(math.Pow(toFloat64(a), toFloat64(b)))
-}
-
-func valuesEqual(a, b Value) bool {
-	// Cross-type numeric comparison.
-	if a.IsNumber() && b.IsNumber() {
-		return toFloat64(a) == toFloat64(b)
-	}
-	// None == None.
-	if a.IsNone() && b.IsNone() {
-		return true
-	}
-	return a.Equals(b)
-}
+// Unwrap returns the error without its line.
+func (e *LineError) Unwrap() error { return e.Err }

@@ -2,10 +2,12 @@ package jinja
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // =============================================================================
@@ -41,7 +43,7 @@ type tok struct {
 	val  string
 }
 
-func tokenizeExpr(s string) []tok {
+func tokenizeExpr(s string) ([]tok, error) {
 	var tokens []tok
 	i := 0
 
@@ -49,70 +51,64 @@ func tokenizeExpr(s string) []tok {
 		ch := s[i]
 
 		// Skip whitespace.
-		if ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' {
+		if ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v' {
 			i++
 			continue
 		}
 
-		// String literals.
+		// String literals, unescaped as Python unescapes them.
 		if ch == '\'' || ch == '"' {
 			quote := ch
-			i++
-			var b strings.Builder
-			for i < len(s) && s[i] != quote {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-					switch s[i] {
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					case '\\':
-						b.WriteByte('\\')
-					case '\'':
-						b.WriteByte('\'')
-					case '"':
-						b.WriteByte('"')
-					default:
-						b.WriteByte('\\')
-						b.WriteByte(s[i])
-					}
-				} else {
-					b.WriteByte(s[i])
+			j := i + 1
+			for j < len(s) && s[j] != quote {
+				if s[j] == '\\' {
+					j++
 				}
-				i++
+				j++
 			}
-			if i < len(s) {
-				i++ // skip closing quote
+			if j >= len(s) {
+				return nil, fmt.Errorf("unexpected end of string literal")
 			}
-			tokens = append(tokens, tok{kind: tokString, val: b.String()})
+			tokens = append(tokens, tok{kind: tokString, val: pyUnescape(s[i+1 : j])})
+			i = j + 1
 			continue
 		}
 
-		// Numbers.
+		// Numbers: integers, and floats with a fraction and/or an
+		// exponent (1.5, 1e20, 2E3, 1.5e-3); "_" may separate digits.
 		if ch >= '0' && ch <= '9' {
 			start := i
-			for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-				i++
+			digits := func() {
+				for i < len(s) && ((s[i] >= '0' && s[i] <= '9') || (s[i] == '_' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9')) {
+					i++
+				}
 			}
-			if i < len(s) && s[i] == '.' && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			digits()
+			isFloat := false
+			// As Python's float_re, (?<!\.): after a dot (x.0.1) a
+			// number is an integer attribute, not a float.
+			afterDot := start > 0 && s[start-1] == '.'
+			if !afterDot && i+1 < len(s) && s[i] == '.' && s[i+1] >= '0' && s[i+1] <= '9' {
+				isFloat = true
 				i++
-				for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-					i++
+				digits()
+			}
+			if !afterDot && i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+				j := i + 1
+				if j < len(s) && (s[j] == '+' || s[j] == '-') {
+					j++
 				}
-				// Handle scientific notation.
-				if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-					i++
-					if i < len(s) && (s[i] == '+' || s[i] == '-') {
-						i++
-					}
-					for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-						i++
-					}
+				if j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					isFloat = true
+					i = j
+					digits()
 				}
-				tokens = append(tokens, tok{kind: tokFloat, val: s[start:i]})
+			}
+			val := strings.ReplaceAll(s[start:i], "_", "")
+			if isFloat {
+				tokens = append(tokens, tok{kind: tokFloat, val: val})
 			} else {
-				tokens = append(tokens, tok{kind: tokInt, val: s[start:i]})
+				tokens = append(tokens, tok{kind: tokInt, val: val})
 			}
 			continue
 		}
@@ -175,13 +171,74 @@ func tokenizeExpr(s string) []tok {
 		case '=':
 			tokens = append(tokens, tok{kind: tokOp, val: "="})
 		default:
-			// skip unknown chars
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return nil, fmt.Errorf("unexpected char %q", r)
 		}
 		i++
 	}
 
 	tokens = append(tokens, tok{kind: tokEOF, val: ""})
-	return tokens
+	return tokens, nil
+}
+
+// pyUnescape decodes the backslash escapes of a Python string literal
+// (\n, \t, \\, \', \", \xhh, \uhhhh, \Uhhhhhhhh, octal, \a \b \f \v
+// \r); an unknown escape keeps its backslash, as in Python.
+func pyUnescape(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch c := s[i]; c {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case '\\', '\'', '"':
+			b.WriteByte(c)
+		case '\n':
+			// A backslash at the end of a line continues it.
+		case 'x', 'u', 'U':
+			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+			if i+1+n <= len(s) {
+				if v, err := strconv.ParseUint(s[i+1:i+1+n], 16, 32); err == nil {
+					b.WriteRune(rune(v))
+					i += n
+					continue
+				}
+			}
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			v, _ := strconv.ParseUint(s[i:j], 8, 32)
+			b.WriteRune(rune(v))
+			i = j - 1
+		default:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // =============================================================================
@@ -229,18 +286,37 @@ func (p *exprParser) matchName(name string) bool {
 	return false
 }
 
-// parseExpr is the public entry point.
+// parseExpr is the public entry point. Like Jinja's parse_tuple, a
+// top-level comma makes a tuple ({{ 1, 2 }} prints "(1, 2)").
 func parseExpr(s string) (expr, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return &litExpr{val: None()}, nil
+		return nil, fmt.Errorf("expected an expression")
 	}
 
-	tokens := tokenizeExpr(s)
+	tokens, err := tokenizeExpr(s)
+	if err != nil {
+		return nil, err
+	}
 	p := newExprParser(tokens)
 	e, err := p.parseExpression()
 	if err != nil {
 		return nil, err
+	}
+	if p.peek().kind == tokComma {
+		items := []expr{e}
+		for p.peek().kind == tokComma {
+			p.advance()
+			if p.peek().kind == tokEOF {
+				break
+			}
+			item, err := p.parseExpression()
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, item)
+		}
+		e = &listExpr{items: items, tuple: true}
 	}
 
 	if p.peek().kind != tokEOF {
@@ -250,6 +326,11 @@ func parseExpr(s string) (expr, error) {
 	return e, nil
 }
 
+// The grammar and precedence follow Jinja's parser: condexpr < or < and <
+// not < compare < math1 (+ -) < concat (~) < math2 (* / // %) < pow <
+// unary; filters and tests bind to the unary operand ("-1 | abs" is 1,
+// "n + 1 is odd" tests 1).
+
 // parseExpression handles the lowest precedence: inline if/else.
 func (p *exprParser) parseExpression() (expr, error) {
 	e, err := p.parseOr()
@@ -258,7 +339,7 @@ func (p *exprParser) parseExpression() (expr, error) {
 	}
 
 	// Handle inline if: expr if condition [else expr]
-	if p.peek().kind == tokName && p.peek().val == "if" {
+	for p.peek().kind == tokName && p.peek().val == "if" {
 		p.advance()
 		cond, err := p.parseOr()
 		if err != nil {
@@ -273,11 +354,11 @@ func (p *exprParser) parseExpression() (expr, error) {
 			}
 		}
 
-		return &condExpr{
+		e = &condExpr{
 			trueExpr:  e,
 			condition: cond,
 			falseExpr: falseExpr,
-		}, nil
+		}
 	}
 
 	return e, nil
@@ -332,11 +413,15 @@ func (p *exprParser) parseNot() (expr, error) {
 	return p.parseComparison()
 }
 
+// parseComparison parses a comparison chain; like Python, a < b < c is
+// a < b and b < c with b evaluated once.
 func (p *exprParser) parseComparison() (expr, error) {
-	left, err := p.parseConcat()
+	first, err := p.parseAddSub()
 	if err != nil {
 		return nil, err
 	}
+	chain := &cmpChainExpr{operands: []expr{first}}
+	left := first
 
 	for {
 		t := p.peek()
@@ -346,10 +431,12 @@ func (p *exprParser) parseComparison() (expr, error) {
 			switch t.val {
 			case "==", "!=", "<", ">", "<=", ">=":
 				p.advance()
-				right, err := p.parseConcat()
+				right, err := p.parseAddSub()
 				if err != nil {
 					return nil, err
 				}
+				chain.ops = append(chain.ops, t.val)
+				chain.operands = append(chain.operands, right)
 				left = &binExpr{op: t.val, left: left, right: right}
 				continue
 			}
@@ -358,10 +445,12 @@ func (p *exprParser) parseComparison() (expr, error) {
 		// "in" operator.
 		if t.kind == tokName && t.val == "in" {
 			p.advance()
-			right, err := p.parseConcat()
+			right, err := p.parseAddSub()
 			if err != nil {
 				return nil, err
 			}
+			chain.ops = append(chain.ops, "in")
+			chain.operands = append(chain.operands, right)
 			left = &binExpr{op: "in", left: left, right: right}
 			continue
 		}
@@ -370,92 +459,56 @@ func (p *exprParser) parseComparison() (expr, error) {
 		if t.kind == tokName && t.val == "not" && p.pos+1 < len(p.tokens) && p.tokens[p.pos+1].kind == tokName && p.tokens[p.pos+1].val == "in" {
 			p.advance() // not
 			p.advance() // in
-			right, err := p.parseConcat()
+			right, err := p.parseAddSub()
 			if err != nil {
 				return nil, err
 			}
+			chain.ops = append(chain.ops, "not in")
+			chain.operands = append(chain.operands, right)
 			left = &binExpr{op: "not in", left: left, right: right}
-			continue
-		}
-
-		// "is" / "is not" test.
-		if t.kind == tokName && t.val == "is" {
-			p.advance()
-			negated := false
-			if p.peek().kind == tokName && p.peek().val == "not" {
-				p.advance()
-				negated = true
-			}
-
-			// Parse test name.
-			testTok := p.advance()
-			testName := testTok.val
-
-			// Parse optional arguments.
-			var testArgs []expr
-			if p.peek().kind == tokLParen {
-				p.advance()
-				for p.peek().kind != tokRParen && p.peek().kind != tokEOF {
-					arg, err := p.parseExpression()
-					if err != nil {
-						return nil, err
-					}
-					testArgs = append(testArgs, arg)
-					if p.peek().kind == tokComma {
-						p.advance()
-					}
-				}
-				if _, err := p.expect(tokRParen, ")"); err != nil {
-					return nil, err
-				}
-			}
-
-			left = &testExpr{
-				expr:    left,
-				name:    testName,
-				negated: negated,
-				args:    testArgs,
-			}
 			continue
 		}
 
 		break
 	}
 
-	return left, nil
-}
-
-func (p *exprParser) parseConcat() (expr, error) {
-	left, err := p.parseAddSub()
-	if err != nil {
-		return nil, err
+	if len(chain.ops) > 1 {
+		return chain, nil
 	}
-
-	for p.peek().kind == tokTilde {
-		p.advance()
-		right, err := p.parseAddSub()
-		if err != nil {
-			return nil, err
-		}
-		left = &binExpr{op: "~", left: left, right: right}
-	}
-
 	return left, nil
 }
 
 func (p *exprParser) parseAddSub() (expr, error) {
-	left, err := p.parseMulDiv()
+	left, err := p.parseConcat()
 	if err != nil {
 		return nil, err
 	}
 
 	for p.peek().kind == tokOp && (p.peek().val == "+" || p.peek().val == "-") {
 		op := p.advance().val
-		right, err := p.parseMulDiv()
+		right, err := p.parseConcat()
 		if err != nil {
 			return nil, err
 		}
 		left = &binExpr{op: op, left: left, right: right}
+	}
+
+	return left, nil
+}
+
+func (p *exprParser) parseConcat() (expr, error) {
+	left, err := p.parseMulDiv()
+	if err != nil {
+		return nil, err
+	}
+
+	for p.peek().kind == tokTilde {
+		p.advance()
+		right, err := p.parseMulDiv()
+		if err != nil {
+			return nil, err
+		}
+		left = &binExpr{op: "~", left: left, right: right}
 	}
 
 	return left, nil
@@ -494,67 +547,67 @@ func (p *exprParser) parseMulDiv() (expr, error) {
 }
 
 func (p *exprParser) parsePower() (expr, error) {
-	base, err := p.parseUnary()
+	left, err := p.parseUnary(true)
 	if err != nil {
 		return nil, err
 	}
 
-	if p.peek().kind == tokPower {
+	for p.peek().kind == tokPower {
 		p.advance()
-		exp, err := p.parseUnary()
+		right, err := p.parseUnary(true)
 		if err != nil {
 			return nil, err
 		}
-		return &binExpr{op: "**", left: base, right: exp}, nil
+		left = &binExpr{op: "**", left: left, right: right}
 	}
 
-	return base, nil
+	return left, nil
 }
 
-func (p *exprParser) parseUnary() (expr, error) {
+func (p *exprParser) parseUnary(withFilter bool) (expr, error) {
+	var e expr
+	var err error
 	if p.peek().kind == tokOp && (p.peek().val == "-" || p.peek().val == "+") {
 		op := p.advance().val
-		operand, err := p.parseUnary()
+		operand, err := p.parseUnary(false)
 		if err != nil {
 			return nil, err
 		}
-		return &unaryExpr{op: op, operand: operand}, nil
+		e = &unaryExpr{op: op, operand: operand}
+	} else {
+		e, err = p.parseAtom()
+		if err != nil {
+			return nil, err
+		}
 	}
-
-	return p.parsePostfix()
-}
-
-func (p *exprParser) parsePostfix() (expr, error) {
-	e, err := p.parseAtom()
+	e, err = p.parsePostfix(e)
 	if err != nil {
 		return nil, err
 	}
+	if withFilter {
+		return p.parseFilterExpr(e)
+	}
+	return e, nil
+}
 
+// parsePostfix parses attribute access, subscripts and calls.
+func (p *exprParser) parsePostfix(e expr) (expr, error) {
+	var err error
 	for {
 		t := p.peek()
 
-		// Attribute access: e.attr
+		// Attribute access: e.attr; e.0 is e[0].
 		if t.kind == tokDot {
 			p.advance()
 			attrTok := p.advance()
-			if attrTok.kind != tokName && attrTok.kind != tokInt {
-				return nil, fmt.Errorf("expected attribute name after '.', got %q", attrTok.val)
-			}
-
-			// Check if this is a method call: e.method(args)
-			if p.peek().kind == tokLParen {
-				p.advance()
-				args, kwargs, err := p.parseCallArgs()
-				if err != nil {
-					return nil, err
-				}
-				e = &callExpr{
-					fn:     &attrExpr{obj: e, attr: attrTok.val},
-					args:   args,
-					kwargs: kwargs,
-				}
-			} else {
+			switch attrTok.kind {
+			case tokName:
 				e = &attrExpr{obj: e, attr: attrTok.val}
+			case tokInt:
+				n, _ := strconv.ParseInt(attrTok.val, 10, 64)
+				e = &itemExpr{obj: e, key: &litExpr{val: NewInt(n)}}
+			default:
+				return nil, fmt.Errorf("expected attribute name after '.', got %q", attrTok.val)
 			}
 			continue
 		}
@@ -622,12 +675,29 @@ func (p *exprParser) parsePostfix() (expr, error) {
 			continue
 		}
 
+		break
+	}
+
+	return e, nil
+}
+
+// parseFilterExpr parses filters, tests and calls following an operand.
+func (p *exprParser) parseFilterExpr(e expr) (expr, error) {
+	var err error
+	for {
+		t := p.peek()
+
 		// Filter: e | filtername or e | filtername(args)
 		if t.kind == tokPipe {
 			p.advance()
 			filterTok := p.advance()
 			if filterTok.kind != tokName {
 				return nil, fmt.Errorf("expected filter name after '|', got %q", filterTok.val)
+			}
+			name := filterTok.val
+			for p.peek().kind == tokDot && p.pos+1 < len(p.tokens) && p.tokens[p.pos+1].kind == tokName {
+				p.advance()
+				name += "." + p.advance().val
 			}
 
 			var filterArgs []expr
@@ -642,10 +712,72 @@ func (p *exprParser) parsePostfix() (expr, error) {
 
 			e = &filterExpr{
 				expr:   e,
-				name:   filterTok.val,
+				name:   name,
 				args:   filterArgs,
 				kwargs: filterKwargs,
 			}
+			continue
+		}
+
+		// Test: e is [not] name, e is name(args) or e is name arg.
+		if t.kind == tokName && t.val == "is" {
+			p.advance()
+			negated := p.matchName("not")
+			testTok := p.advance()
+			if testTok.kind != tokName {
+				return nil, fmt.Errorf("expected test name after 'is', got %q", testTok.val)
+			}
+			testName := testTok.val
+			for p.peek().kind == tokDot && p.pos+1 < len(p.tokens) && p.tokens[p.pos+1].kind == tokName {
+				p.advance()
+				testName += "." + p.advance().val
+			}
+
+			var testArgs []expr
+			var testKwargs []kwarg
+			nt := p.peek()
+			switch {
+			case nt.kind == tokLParen:
+				p.advance()
+				testArgs, testKwargs, err = p.parseCallArgs()
+				if err != nil {
+					return nil, err
+				}
+			case (nt.kind == tokName || nt.kind == tokString || nt.kind == tokInt || nt.kind == tokFloat ||
+				nt.kind == tokLBracket || nt.kind == tokLBrace) &&
+				!(nt.kind == tokName && (nt.val == "else" || nt.val == "or" || nt.val == "and")):
+				if nt.kind == tokName && nt.val == "is" {
+					return nil, fmt.Errorf("you cannot chain multiple tests with is")
+				}
+				arg, err := p.parseAtom()
+				if err != nil {
+					return nil, err
+				}
+				arg, err = p.parsePostfix(arg)
+				if err != nil {
+					return nil, err
+				}
+				testArgs = []expr{arg}
+			}
+
+			e = &testExpr{
+				expr:    e,
+				name:    testName,
+				negated: negated,
+				args:    testArgs,
+				kwargs:  testKwargs,
+			}
+			continue
+		}
+
+		// Call of a filter's or test's result.
+		if t.kind == tokLParen {
+			p.advance()
+			args, kwargs, err := p.parseCallArgs()
+			if err != nil {
+				return nil, err
+			}
+			e = &callExpr{fn: e, args: args, kwargs: kwargs}
 			continue
 		}
 
@@ -658,8 +790,8 @@ func (p *exprParser) parsePostfix() (expr, error) {
 func (p *exprParser) parseAtom() (expr, error) {
 	t := p.peek()
 
-	// None / null
-	if t.kind == tokName && (t.val == "None" || t.val == "none" || t.val == "null") {
+	// None / none
+	if t.kind == tokName && (t.val == "None" || t.val == "none") {
 		p.advance()
 		return &litExpr{val: None()}, nil
 	}
@@ -679,7 +811,11 @@ func (p *exprParser) parseAtom() (expr, error) {
 	// Integer literal.
 	if t.kind == tokInt {
 		p.advance()
-		n, _ := strconv.ParseInt(t.val, 10, 64)
+		n, err := strconv.ParseInt(t.val, 10, 64)
+		if err != nil {
+			f, _ := strconv.ParseFloat(t.val, 64)
+			return &litExpr{val: NewFloat(f)}, nil
+		}
 		return &litExpr{val: NewInt(n)}, nil
 	}
 
@@ -690,10 +826,14 @@ func (p *exprParser) parseAtom() (expr, error) {
 		return &litExpr{val: NewFloat(f)}, nil
 	}
 
-	// String literal.
+	// String literal; adjacent literals concatenate.
 	if t.kind == tokString {
 		p.advance()
-		return &litExpr{val: NewString(t.val)}, nil
+		s := t.val
+		for p.peek().kind == tokString {
+			s += p.advance().val
+		}
+		return &litExpr{val: NewString(s)}, nil
 	}
 
 	// Identifier.
@@ -707,7 +847,7 @@ func (p *exprParser) parseAtom() (expr, error) {
 		p.advance()
 		if p.peek().kind == tokRParen {
 			p.advance()
-			return &listExpr{items: nil}, nil
+			return &listExpr{items: nil, tuple: true}, nil
 		}
 		e, err := p.parseExpression()
 		if err != nil {
@@ -731,7 +871,7 @@ func (p *exprParser) parseAtom() (expr, error) {
 			if _, err := p.expect(tokRParen, ")"); err != nil {
 				return nil, err
 			}
-			return &listExpr{items: items}, nil
+			return &listExpr{items: items, tuple: true}, nil
 		}
 
 		if _, err := p.expect(tokRParen, ")"); err != nil {
@@ -752,6 +892,8 @@ func (p *exprParser) parseAtom() (expr, error) {
 			items = append(items, item)
 			if p.peek().kind == tokComma {
 				p.advance()
+			} else if p.peek().kind != tokRBracket {
+				return nil, fmt.Errorf("expected ',' or ']' in list, got %q", p.peek().val)
 			}
 		}
 		if _, err := p.expect(tokRBracket, "]"); err != nil {
@@ -779,6 +921,8 @@ func (p *exprParser) parseAtom() (expr, error) {
 			pairs = append(pairs, dictPair{key: key, value: value})
 			if p.peek().kind == tokComma {
 				p.advance()
+			} else if p.peek().kind != tokRBrace {
+				return nil, fmt.Errorf("expected ',' or '}' in dict, got %q", p.peek().val)
 			}
 		}
 		if _, err := p.expect(tokRBrace, "}"); err != nil {
@@ -787,26 +931,50 @@ func (p *exprParser) parseAtom() (expr, error) {
 		return &dictExpr{pairs: pairs}, nil
 	}
 
-	// Negative number: handle case where we get here with "-" as op token.
-	if t.kind == tokOp && t.val == "-" {
-		p.advance()
-		operand, err := p.parseAtom()
-		if err != nil {
-			return nil, err
-		}
-		return &unaryExpr{op: "-", operand: operand}, nil
+	if t.kind == tokEOF {
+		return nil, fmt.Errorf("unexpected end of expression")
 	}
-
-	return nil, fmt.Errorf("unexpected token %q (kind=%d)", t.val, t.kind)
+	return nil, fmt.Errorf("unexpected token %q", t.val)
 }
 
+// parseCallArgs parses call arguments with Jinja's rules: positional
+// arguments, then name=value, with at most one *seq (before any **) and
+// one **mapping (last).
 func (p *exprParser) parseCallArgs() ([]expr, []kwarg, error) {
 	var args []expr
 	var kwargs []kwarg
+	dynArgs, dynKwargs := false, false
+	invalid := fmt.Errorf("invalid syntax for function call expression")
 
 	for p.peek().kind != tokRParen && p.peek().kind != tokEOF {
-		// Check for kwarg: name=value
-		if p.peek().kind == tokName && p.pos+1 < len(p.tokens) && p.tokens[p.pos+1].kind == tokOp && p.tokens[p.pos+1].val == "=" {
+		t := p.peek()
+		switch {
+		case t.kind == tokOp && t.val == "*":
+			if dynArgs || dynKwargs {
+				return nil, nil, invalid
+			}
+			p.advance()
+			val, err := p.parseExpression()
+			if err != nil {
+				return nil, nil, err
+			}
+			args = append(args, &starExpr{expr: val})
+			dynArgs = true
+		case t.kind == tokPower:
+			if dynKwargs {
+				return nil, nil, invalid
+			}
+			p.advance()
+			val, err := p.parseExpression()
+			if err != nil {
+				return nil, nil, err
+			}
+			kwargs = append(kwargs, kwarg{name: "**", value: val})
+			dynKwargs = true
+		case t.kind == tokName && p.pos+1 < len(p.tokens) && p.tokens[p.pos+1].kind == tokOp && p.tokens[p.pos+1].val == "=":
+			if dynKwargs {
+				return nil, nil, invalid
+			}
 			name := p.advance().val
 			p.advance() // skip =
 			val, err := p.parseExpression()
@@ -814,7 +982,10 @@ func (p *exprParser) parseCallArgs() ([]expr, []kwarg, error) {
 				return nil, nil, err
 			}
 			kwargs = append(kwargs, kwarg{name: name, value: val})
-		} else {
+		default:
+			if dynArgs || dynKwargs || len(kwargs) > 0 {
+				return nil, nil, invalid
+			}
 			arg, err := p.parseExpression()
 			if err != nil {
 				return nil, nil, err
@@ -824,6 +995,8 @@ func (p *exprParser) parseCallArgs() ([]expr, []kwarg, error) {
 
 		if p.peek().kind == tokComma {
 			p.advance()
+		} else if p.peek().kind != tokRParen {
+			return nil, nil, fmt.Errorf("expected ',' or ')' in call, got %q", p.peek().val)
 		}
 	}
 
@@ -839,155 +1012,14 @@ func (p *exprParser) parseCallArgs() ([]expr, []kwarg, error) {
 // =============================================================================
 
 func parseTemplate(segs []segment) ([]node, error) {
-	// Apply whitespace trimming to segments before parsing.
-	applyTrimming(segs)
-
+	// White space control was applied by scan, which only ever touches
+	// the text next to a tag, as Python's lexer does.
 	p := &templateParser{segs: segs, pos: 0}
 	nodes, err := p.parseUntil("")
 	if err != nil {
 		return nil, err
 	}
 	return nodes, nil
-}
-
-// applyTrimming modifies text segments in place based on trim flags from
-// neighboring tags. This must happen before parsing so text nodes get the
-// correct content.
-//
-// Two layers of rules apply:
-//
-//  1. Explicit trim markers ({%- ... -%} / {{- ... -}} / {#- ... -#}) strip
-//     ALL whitespace (including newlines) on the marked side of the tag.
-//
-//  2. The lstrip_blocks=True / trim_blocks=True defaults that HuggingFace's
-//     `transformers.apply_chat_template` uses (matching Jinja2's chat-template
-//     conventions). These apply only to block tags ({% ... %}), never to
-//     expressions or comments, and only when the explicit "-" marker isn't
-//     present on that side:
-//
-//     - lstrip_blocks: strip spaces and tabs (not newlines) from the start of
-//       the line up to the tag.
-//     - trim_blocks: strip a single newline immediately after the tag.
-//
-// Without these defaults, every block tag in a real chat template would
-// emit a leading or trailing newline that the canonical Python engine
-// suppresses, producing prompts that don't tokenize the same way.
-func applyTrimming(segs []segment) {
-	// Two passes are required because lstrip_blocks and trim_blocks
-	// interact: when one tag's trim_blocks would consume the "\n" that
-	// the next tag's lstrip_blocks needs in order to detect "this is
-	// just indentation", processing them in source order causes the
-	// indentation to leak into the rendered output.
-	//
-	// Python jinja2 sidesteps this at the lexer level by stripping the
-	// leading whitespace before stripping the trailing newline. We get
-	// the same effect by handling every tag's LEFT side first, then
-	// every tag's RIGHT side.
-
-	// Pass 1: left side of every tag.
-	for i := range segs {
-		seg := &segs[i]
-		applyDefaults := seg.kind == segStmt || seg.kind == segComment
-
-		switch {
-		case seg.trimLeft:
-			for j := i - 1; j >= 0; j-- {
-				if segs[j].kind == segText {
-					segs[j].text = trimTrailingWhitespace(segs[j].text)
-					break
-				}
-			}
-		case applyDefaults:
-			for j := i - 1; j >= 0; j-- {
-				if segs[j].kind == segText {
-					// Treat the very first text segment in the
-					// template as if it were preceded by a newline
-					// (start of file == start of line) so that a
-					// template that opens with `   {% if %}...`
-					// strips the indentation, matching Jinja2.
-					isFirstText := true
-					for k := j - 1; k >= 0; k-- {
-						if segs[k].kind == segText {
-							isFirstText = false
-							break
-						}
-					}
-					segs[j].text = lstripBlock(segs[j].text, isFirstText)
-					break
-				}
-			}
-		}
-	}
-
-	// Pass 2: right side of every tag.
-	for i := range segs {
-		seg := &segs[i]
-		applyDefaults := seg.kind == segStmt || seg.kind == segComment
-
-		switch {
-		case seg.trimRight:
-			for j := i + 1; j < len(segs); j++ {
-				if segs[j].kind == segText {
-					segs[j].text = trimLeadingWhitespace(segs[j].text)
-					break
-				}
-			}
-		case applyDefaults:
-			for j := i + 1; j < len(segs); j++ {
-				if segs[j].kind == segText {
-					segs[j].text = trimBlockNewline(segs[j].text)
-					break
-				}
-			}
-		}
-	}
-}
-
-// lstripBlock removes spaces and tabs from the end of s back to (and not
-// past) the previous newline. Implements Jinja2's lstrip_blocks=True default:
-// the run of indentation between a newline and a block tag is stripped only
-// if the tag is the first non-whitespace thing on its line.
-//
-// If atTemplateStart is true the segment is treated as being preceded by a
-// newline (start of file counts as start of line). Otherwise, exhausting the
-// segment without seeing a newline means we're somewhere mid-line and must
-// leave the whitespace intact — a run of spaces between two tags on the same
-// line (e.g. `{{ item }} {% endfor %}`) is significant output.
-func lstripBlock(s string, atTemplateStart bool) string {
-	end := len(s)
-	for end > 0 {
-		c := s[end-1]
-		if c == ' ' || c == '\t' {
-			end--
-			continue
-		}
-		break
-	}
-	if end == len(s) {
-		return s // no whitespace to strip
-	}
-	if end == 0 {
-		if atTemplateStart {
-			return ""
-		}
-		return s
-	}
-	if s[end-1] == '\n' {
-		return s[:end]
-	}
-	return s
-}
-
-// trimBlockNewline removes exactly one leading "\n" (or "\r\n") from s.
-// Implements Jinja2's trim_blocks=True default.
-func trimBlockNewline(s string) string {
-	switch {
-	case strings.HasPrefix(s, "\r\n"):
-		return s[2:]
-	case strings.HasPrefix(s, "\n"):
-		return s[1:]
-	}
-	return s
 }
 
 type templateParser struct {
@@ -1028,6 +1060,7 @@ func (p *templateParser) parseUntil(stopKeywords ...string) ([]node, error) {
 			}
 		}
 
+		start := len(nodes)
 		switch seg.kind {
 		case segText:
 			p.advance()
@@ -1097,6 +1130,13 @@ func (p *templateParser) parseUntil(stopKeywords ...string) ([]node, error) {
 				}
 				nodes = append(nodes, n)
 
+			case "with":
+				n, err := p.parseWith()
+				if err != nil {
+					return nil, err
+				}
+				nodes = append(nodes, n)
+
 			case "break":
 				p.advance()
 				nodes = append(nodes, &breakNode{})
@@ -1106,7 +1146,8 @@ func (p *templateParser) parseUntil(stopKeywords ...string) ([]node, error) {
 				nodes = append(nodes, &continueNode{})
 
 			case "generation":
-				// generation/endgeneration are tokenizer hints; treat as no-op.
+				// generation/endgeneration mark assistant output; a
+				// tracking render records where it lands.
 				p.advance()
 				body, err := p.parseUntil("endgeneration")
 				if err != nil {
@@ -1116,7 +1157,7 @@ func (p *templateParser) parseUntil(stopKeywords ...string) ([]node, error) {
 					return nil, fmt.Errorf("line %d: unclosed generation block", seg.line)
 				}
 				p.advance()
-				nodes = append(nodes, body...)
+				nodes = append(nodes, &generationNode{body: body})
 
 			default:
 				return nil, fmt.Errorf("line %d: unknown statement %q", seg.line, keyword)
@@ -1124,6 +1165,13 @@ func (p *templateParser) parseUntil(stopKeywords ...string) ([]node, error) {
 
 		default:
 			p.advance()
+		}
+		// The nodes this segment started remember its template line, so
+		// that a render error names it.
+		for i := start; i < len(nodes); i++ {
+			if _, text := nodes[i].(*textNode); !text {
+				nodes[i] = &lineNode{line: seg.line, node: nodes[i]}
+			}
 		}
 	}
 
@@ -1206,15 +1254,28 @@ func (p *templateParser) parseFor() (*forNode, error) {
 	iterPart := strings.TrimSpace(forExpr[inIdx+2:])
 
 	// Parse variables: key, val or just val
+	if strings.HasPrefix(varPart, "(") && strings.HasSuffix(varPart, ")") {
+		varPart = strings.TrimSpace(varPart[1 : len(varPart)-1])
+	}
 	vars := splitVars(varPart)
+	for _, v := range vars {
+		if !isIdentifier(v) {
+			return nil, fmt.Errorf("line %d: invalid for loop variables: %q", seg.line, varPart)
+		}
+	}
 	switch len(vars) {
+	case 0:
+		return nil, fmt.Errorf("line %d: invalid for loop variables: %q", seg.line, varPart)
 	case 1:
 		n.valVar = vars[0]
+		if strings.Contains(varPart, ",") {
+			n.targets = vars
+		}
 	case 2:
 		n.keyVar = vars[0]
 		n.valVar = vars[1]
 	default:
-		return nil, fmt.Errorf("line %d: invalid for loop variables: %q", seg.line, varPart)
+		n.targets = vars
 	}
 
 	// Check for "if" filter clause and "recursive" keyword at the end.
@@ -1318,32 +1379,46 @@ func (p *templateParser) parseMacro() (*macroNode, error) {
 	macroExpr := strings.TrimPrefix(strings.TrimSpace(seg.text), "macro")
 	macroExpr = strings.TrimSpace(macroExpr)
 
-	// Parse name and params: name(param1, param2=default)
-	before, after, ok := strings.Cut(macroExpr, "(")
-	if !ok {
+	// Parse name and params: name(param1, param2=default). The defaults
+	// are expressions and may hold commas and parentheses (sep=', ').
+	tokens, err := tokenizeExpr(macroExpr)
+	if err != nil {
+		return nil, fmt.Errorf("line %d: macro: %w", seg.line, err)
+	}
+	ep := newExprParser(tokens)
+	nameTok := ep.advance()
+	if nameTok.kind != tokName {
+		return nil, fmt.Errorf("line %d: macro name expected", seg.line)
+	}
+	name := nameTok.val
+	if _, err := ep.expect(tokLParen, "("); err != nil {
 		return nil, fmt.Errorf("line %d: macro missing parameter list", seg.line)
 	}
-
-	name := strings.TrimSpace(before)
-	paramStr := after
-	paramStr = strings.TrimSuffix(paramStr, ")")
-
 	var params []macroParam
-	if strings.TrimSpace(paramStr) != "" {
-		for part := range strings.SplitSeq(paramStr, ",") {
-			part = strings.TrimSpace(part)
-			if before, after, ok := strings.Cut(part, "="); ok {
-				pName := strings.TrimSpace(before)
-				defStr := strings.TrimSpace(after)
-				defVal, err := parseExpr(defStr)
-				if err != nil {
-					return nil, fmt.Errorf("line %d: macro default: %w", seg.line, err)
-				}
-				params = append(params, macroParam{name: pName, defaultVal: defVal})
-			} else {
-				params = append(params, macroParam{name: part})
-			}
+	for ep.peek().kind != tokRParen {
+		pTok := ep.advance()
+		if pTok.kind != tokName {
+			return nil, fmt.Errorf("line %d: macro parameter name expected, got %q", seg.line, pTok.val)
 		}
+		param := macroParam{name: pTok.val}
+		if t := ep.peek(); t.kind == tokOp && t.val == "=" {
+			ep.advance()
+			defVal, err := ep.parseExpression()
+			if err != nil {
+				return nil, fmt.Errorf("line %d: macro default: %w", seg.line, err)
+			}
+			param.defaultVal = defVal
+		}
+		params = append(params, param)
+		if ep.peek().kind == tokComma {
+			ep.advance()
+		} else if ep.peek().kind != tokRParen {
+			return nil, fmt.Errorf("line %d: expected ',' or ')' in macro parameters, got %q", seg.line, ep.peek().val)
+		}
+	}
+	ep.advance()
+	if ep.peek().kind != tokEOF {
+		return nil, fmt.Errorf("line %d: unexpected %q after macro parameters", seg.line, ep.peek().val)
 	}
 
 	body, err := p.parseUntil("endmacro")
@@ -1356,7 +1431,11 @@ func (p *templateParser) parseMacro() (*macroNode, error) {
 	}
 	p.advance()
 
-	return &macroNode{name: name, params: params, body: body}, nil
+	m := &macroNode{name: name, params: params, body: body}
+	names := map[string]bool{}
+	collectNames(reflect.ValueOf(body), names)
+	m.catchVarargs, m.catchKwargs, m.usesCaller = names["varargs"], names["kwargs"], names["caller"]
+	return m, nil
 }
 
 func (p *templateParser) parseCall() (*callNode, error) {
@@ -1402,14 +1481,67 @@ func (p *templateParser) parseCall() (*callNode, error) {
 	return n, nil
 }
 
+func (p *templateParser) parseWith() (*withNode, error) {
+	seg := p.advance()
+	src := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(seg.text), "with"))
+	n := &withNode{}
+	if src != "" {
+		tokens, err := tokenizeExpr(src)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: with: %w", seg.line, err)
+		}
+		ep := newExprParser(tokens)
+		for ep.peek().kind != tokEOF {
+			name := ep.advance()
+			if name.kind != tokName {
+				return nil, fmt.Errorf("line %d: with: expected a name, got %q", seg.line, name.val)
+			}
+			if _, err := ep.expect(tokOp, "="); err != nil {
+				return nil, fmt.Errorf("line %d: with: %w", seg.line, err)
+			}
+			v, err := ep.parseExpression()
+			if err != nil {
+				return nil, fmt.Errorf("line %d: with: %w", seg.line, err)
+			}
+			n.names = append(n.names, name.val)
+			n.values = append(n.values, v)
+			if ep.peek().kind == tokComma {
+				ep.advance()
+			} else if ep.peek().kind != tokEOF {
+				return nil, fmt.Errorf("line %d: with: unexpected %q", seg.line, ep.peek().val)
+			}
+		}
+	}
+	body, err := p.parseUntil("endwith")
+	if err != nil {
+		return nil, err
+	}
+	if p.done() || stmtKeyword(p.peek().text) != "endwith" {
+		return nil, fmt.Errorf("line %d: unclosed with block", seg.line)
+	}
+	p.advance()
+	n.body = body
+	return n, nil
+}
+
 func (p *templateParser) parseFilterBlock() (*filterBlockNode, error) {
 	seg := p.advance()
 	filterStr := strings.TrimPrefix(strings.TrimSpace(seg.text), "filter")
 	filterStr = strings.TrimSpace(filterStr)
 
-	fe, err := parseExpr(filterStr)
+	// The tag holds a filter chain (replace('a', 'o') | upper) applied to
+	// the rendered body, which it reads from filterBodyVar.
+	tokens, err := tokenizeExpr(filterStr)
 	if err != nil {
 		return nil, fmt.Errorf("line %d: filter expression: %w", seg.line, err)
+	}
+	ep := newExprParser(append([]tok{{kind: tokPipe, val: "|"}}, tokens...))
+	fe, err := ep.parseFilterExpr(&nameExpr{name: filterBodyVar})
+	if err != nil {
+		return nil, fmt.Errorf("line %d: filter expression: %w", seg.line, err)
+	}
+	if ep.peek().kind != tokEOF {
+		return nil, fmt.Errorf("line %d: filter expression: unexpected token %q", seg.line, ep.peek().val)
 	}
 
 	body, err := p.parseUntil("endfilter")
@@ -1531,6 +1663,41 @@ func findKeyword(s string, kw string) int {
 	return -1
 }
 
+// collectNames records every variable name an AST reads.
+func collectNames(v reflect.Value, names map[string]bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return
+		}
+		if v.Type() == reflect.TypeFor[*nameExpr]() {
+			names[v.Elem().FieldByName("name").String()] = true
+			return
+		}
+		collectNames(v.Elem(), names)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			collectNames(v.Field(i), names)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			collectNames(v.Index(i), names)
+		}
+	}
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func isIdentChar(b byte) bool {
 	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_'
 }
@@ -1546,26 +1713,4 @@ func splitVars(s string) []string {
 		}
 	}
 	return vars
-}
-
-// trimLeadingWhitespace strips all leading whitespace (spaces, tabs, and
-// newlines) from the text. Per the Jinja spec, the "-" trim flag removes
-// all whitespace on that side.
-func trimLeadingWhitespace(s string) string {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return s[i:]
-}
-
-// trimTrailingWhitespace strips all trailing whitespace (spaces, tabs, and
-// newlines) from the text. Per the Jinja spec, the "-" trim flag removes
-// all whitespace on that side.
-func trimTrailingWhitespace(s string) string {
-	i := len(s)
-	for i > 0 && (s[i-1] == ' ' || s[i-1] == '\t' || s[i-1] == '\n' || s[i-1] == '\r') {
-		i--
-	}
-	return s[:i]
 }

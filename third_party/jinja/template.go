@@ -13,7 +13,12 @@ type Template struct {
 
 // Compile parses a Jinja template source string and returns a compiled
 // template that can be rendered multiple times with different data.
-func Compile(source string) (*Template, error) {
+func Compile(source string) (t *Template, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			t, err = nil, fmt.Errorf("jinja parse: internal error: %v", p)
+		}
+	}()
 	segs, err := scan(source)
 	if err != nil {
 		return nil, fmt.Errorf("jinja scan: %w", err)
@@ -45,10 +50,29 @@ func (t *Template) RenderValues(data map[string]Value) (string, error) {
 	return render(t.nodes, data)
 }
 
+// RenderTracked is like RenderValues and also returns the [start, end)
+// character offsets of the output of every {% generation %} block, as
+// transformers' apply_chat_template(return_assistant_tokens_mask=True)
+// computes them.
+func (t *Template) RenderTracked(data map[string]Value) (text string, spans [][2]int, err error) {
+	defer recoverRender(&err)
+	e := evaluator{builtins: cachedBuiltins}
+	e.track = &tracker{root: &e}
+	e.scope = newScope(e.builtins)
+	for k, v := range data {
+		e.scope.set(k, v)
+	}
+	if err := e.execNodes(t.nodes); err != nil {
+		return "", nil, err
+	}
+	return e.output.String(), e.track.spans, nil
+}
+
 // =============================================================================
 
 // render executes the AST with the given data and returns the result.
-func render(nodes []node, data map[string]Value) (string, error) {
+func render(nodes []node, data map[string]Value) (text string, err error) {
+	defer recoverRender(&err)
 	e := evaluator{
 		output: strings.Builder{},
 	}
@@ -71,4 +95,13 @@ func render(nodes []node, data map[string]Value) (string, error) {
 	}
 
 	return e.output.String(), nil
+}
+
+// recoverRender turns a panic during rendering into an error: a template
+// bug must never crash the program. (Every known panic is fixed where it
+// happens; this is the last line of defence.)
+func recoverRender(err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("jinja render: internal error: %v", p)
+	}
 }

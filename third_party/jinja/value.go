@@ -4,7 +4,6 @@ package jinja
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -130,6 +129,9 @@ func (v Value) IsTruthy() bool {
 	case KindString:
 		return len(v.v.(string)) > 0
 	case KindList:
+		if v.v.(*List).lazy != "" {
+			return true // a generator is always true
+		}
 		return v.v.(*List).Len() > 0
 	case KindDict:
 		return v.v.(*Dict).Len() > 0
@@ -168,62 +170,10 @@ func (v Value) AsCallable() *Callable {
 
 // =============================================================================
 
-// String returns a Python-style string representation of the value.
+// String returns Python's repr() of the value: 2.0, 'text', None,
+// [1, 'a'], ('a', 'b'), {'k': 1}.
 func (v Value) String() string {
-	switch v.kind {
-	case KindUndefined:
-		return "Undefined"
-
-	case KindNone:
-		return "None"
-
-	case KindBool:
-		if v.v.(bool) {
-			return "True"
-		}
-		return "False"
-
-	case KindInt:
-		return fmt.Sprintf("%d", v.v.(int64))
-
-	case KindFloat:
-		return fmt.Sprintf("%g", v.v.(float64))
-
-	case KindString:
-		return fmt.Sprintf("'%s'", v.v.(string))
-
-	case KindList:
-		list := v.v.(*List)
-		var b strings.Builder
-		b.WriteByte('[')
-		for i, item := range list.Items {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(item.String())
-		}
-		b.WriteByte(']')
-		return b.String()
-
-	case KindDict:
-		d := v.v.(*Dict)
-		var b strings.Builder
-		b.WriteByte('{')
-		for i, key := range d.Keys {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "'%s': %s", key, d.Data[key].String())
-		}
-		b.WriteByte('}')
-		return b.String()
-
-	case KindCallable:
-		c := v.v.(Callable)
-		return fmt.Sprintf("<callable %s>", c.Name)
-	}
-
-	return "Undefined"
+	return pyRepr(v)
 }
 
 // Equals reports whether v and other hold the same value.
@@ -290,7 +240,14 @@ func (v Value) Equals(other Value) bool {
 // List holds an ordered sequence of values.
 type List struct {
 	Items []Value
+	tuple bool   // a Python tuple: prints as (a, b)
+	lazy  string // a generator's type name ("generator"): always true, no len()
+	err   error  // what iterating a generator raises (Python runs it late)
+	view  string // a dict view's type name ("dict_items"): not subscriptable
 }
+
+// plain reports whether l is a list or tuple, not a generator or a view.
+func (l *List) plain() bool { return l.lazy == "" && l.view == "" }
 
 // Len returns the number of items in the list.
 func (l *List) Len() int { return len(l.Items) }
@@ -306,8 +263,9 @@ func (l *List) Append(v Value) { l.Items = append(l.Items, v) }
 // Dict is an ordered map of string keys to values. Insertion order is
 // preserved via the Keys slice.
 type Dict struct {
-	Keys []string
-	Data map[string]Value
+	Keys      []string
+	Data      map[string]Value
+	namespace bool // a Jinja namespace(): only its keys are attributes
 }
 
 // Get returns the value for key and reports whether it was found.
@@ -347,7 +305,16 @@ func (d *Dict) OrderedKeys() []string {
 type Callable struct {
 	Name string
 	Fn   func(args []Value, kwargs map[string]Value) (Value, error)
+
+	// kwOrder asks for the order of the keyword arguments, which a call
+	// passes as a list of names under kwOrderKey (dict() and namespace()
+	// keep it, as Python does).
+	kwOrder bool
 }
+
+// kwOrderKey is the kwargs entry that lists keyword argument names in call
+// order for callables that ask for it.
+const kwOrderKey = "\x00order"
 
 // =============================================================================
 
