@@ -180,7 +180,7 @@ func runGenerate(cmd *cobra.Command, g *generateFlags) error {
 		}
 	}
 	if g.out != "" {
-		if err := writeGenerated(g.out, res); err != nil {
+		if err := writeGenerated(g.out, res, lm.VocabSize()); err != nil {
 			return err
 		}
 		fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d sequences to %s\n", len(res.Sequences), g.out)
@@ -321,8 +321,9 @@ func readPromptInputs(path string) (generate.Prompt, error) {
 }
 
 // writeGenerated writes sequences [N, L] (int64), scores [steps, rows,
-// vocab] and sequences_scores [N].
-func writeGenerated(path string, res *generate.Output) error {
+// vocab] (rows: the sequences being searched, beams included) and
+// sequences_scores [N].
+func writeGenerated(path string, res *generate.Output, vocab int) error {
 	n := len(res.Sequences)
 	if n == 0 {
 		return errors.New("no sequences to write")
@@ -345,11 +346,10 @@ func writeGenerated(path string, res *generate.Output) error {
 			scores = append(scores, s...)
 		}
 		per := len(res.Scores[0])
-		rows := n
-		if c := per / rows; c*rows != per {
-			rows = 1
+		if vocab <= 0 || per%vocab != 0 {
+			return fmt.Errorf("scores of %d values per step do not split into rows of the vocabulary size %d", per, vocab)
 		}
-		ts = append(ts, safetensors.Tensor{Name: "scores", Shape: []int{steps, rows, per / rows}, DType: safetensors.F32, F32: scores})
+		ts = append(ts, safetensors.Tensor{Name: "scores", Shape: []int{steps, per / vocab, vocab}, DType: safetensors.F32, F32: scores})
 	}
 	if len(res.SequenceScores) > 0 {
 		ts = append(ts, safetensors.Tensor{Name: "sequences_scores", Shape: []int{len(res.SequenceScores)}, DType: safetensors.F32, F32: res.SequenceScores})

@@ -68,6 +68,22 @@ func TestGenerateInputsMatchesTransformers(t *testing.T) {
 		if fmt.Sprint(seq) != fmt.Sprint(want) {
 			t.Errorf("%s: sequences\n got %v\nwant %v", c.ref, seq, want)
 		}
+		if c.ref == "generate_beam" {
+			// Beam search writes the processed log-probabilities of every
+			// beam [steps, batch·beams, vocab] and the sequence scores.
+			info, err := got.Info("scores")
+			if err != nil || len(info.Shape) != 3 || info.Shape[1] != 9 || info.Shape[2] != 128 {
+				t.Errorf("beam scores shape %v, want [steps, 9, 128]", info.Shape)
+			}
+			ss, err := got.Float32s("sequences_scores")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := ref.Float32s("generate_beam_sequences_scores")
+			if rel := testutil.RelL2(ss, want); rel > 1e-4 {
+				t.Errorf("sequences_scores %v, want %v", ss, want)
+			}
+		}
 		if c.ref == "generate_greedy" {
 			scores, err := got.Float32s("scores")
 			if err != nil {
