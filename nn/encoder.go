@@ -13,6 +13,41 @@ type ResidualAdapter interface {
 	Forward(h *tensor.Tensor) *tensor.Tensor
 }
 
+// ResidualAdapters are a layer's two adapter slots, embedded in every
+// transformer layer that takes bottleneck adapters: when set, AttnAdapter
+// and MLPAdapter transform the attention's and the MLP's output before the
+// residual addition (Houlsby adapters; extensions, not checkpoint weights).
+type ResidualAdapters struct {
+	AttnAdapter, MLPAdapter ResidualAdapter
+}
+
+// SetAdapters installs (or with nil removes) the bottleneck adapters.
+func (a *ResidualAdapters) SetAdapters(attn, mlp ResidualAdapter) {
+	a.AttnAdapter, a.MLPAdapter = attn, mlp
+}
+
+// DeclareAdapters declares the two slots as extensions.
+func (a *ResidualAdapters) DeclareAdapters(d *Decl) {
+	d.Extension(AttnAdapterName, a.AttnAdapter)
+	d.Extension(MLPAdapterName, a.MLPAdapter)
+}
+
+// AfterAttn applies the attention adapter to h, when there is one.
+func (a *ResidualAdapters) AfterAttn(h *tensor.Tensor) *tensor.Tensor {
+	if a.AttnAdapter != nil {
+		return a.AttnAdapter.Forward(h)
+	}
+	return h
+}
+
+// AfterMLP applies the MLP adapter to h, when there is one.
+func (a *ResidualAdapters) AfterMLP(h *tensor.Tensor) *tensor.Tensor {
+	if a.MLPAdapter != nil {
+		return a.MLPAdapter.Forward(h)
+	}
+	return h
+}
+
 // EncoderLayer is a pre-LayerNorm transformer layer as in CLIP and SigLIP:
 // x + attn(ln1(x)), then + mlp(ln2(x)).
 type EncoderLayer struct {
@@ -21,9 +56,7 @@ type EncoderLayer struct {
 	LN2   *LayerNorm // layer_norm2
 	MLP   *MLP       // mlp
 	Names LayerNames
-	// AttnAdapter and MLPAdapter, when set, transform each sub-layer's
-	// output before the residual addition (Houlsby adapters; extensions).
-	AttnAdapter, MLPAdapter ResidualAdapter
+	ResidualAdapters
 }
 
 // EncoderSpec sizes and names an encoder.
@@ -45,14 +78,10 @@ func NewEncoderLayer(s EncoderSpec) *EncoderLayer {
 // Forward runs the layer on x [B, T, C].
 func (l *EncoderLayer) Forward(x *tensor.Tensor, in AttentionInput) *tensor.Tensor {
 	h := l.Attn.Forward(l.LN1.Forward(x), in)
-	if l.AttnAdapter != nil {
-		h = l.AttnAdapter.Forward(h)
-	}
+	h = l.AfterAttn(h)
 	x = tensor.Add(x, h)
 	h = l.MLP.Forward(l.LN2.Forward(x))
-	if l.MLPAdapter != nil {
-		h = l.MLPAdapter.Forward(h)
-	}
+	h = l.AfterMLP(h)
 	return tensor.Add(x, h)
 }
 
@@ -65,14 +94,10 @@ func (l *EncoderLayer) ForwardRows(x *tensor.Tensor, in AttentionInput, pos []in
 	rows := selectRows(x, in.Segments, pos)
 	xn := l.LN1.Forward(x)
 	h := l.Attn.ForwardRows(pickRows(xn, rows, in.Segments), xn, in, pos)
-	if l.AttnAdapter != nil {
-		h = l.AttnAdapter.Forward(h)
-	}
+	h = l.AfterAttn(h)
 	xs := tensor.Add(pickRows(x, rows, in.Segments), h)
 	h = l.MLP.Forward(l.LN2.Forward(xs))
-	if l.MLPAdapter != nil {
-		h = l.MLPAdapter.Forward(h)
-	}
+	h = l.AfterMLP(h)
 	return tensor.Add(xs, h)
 }
 
@@ -117,11 +142,6 @@ func pickRows(x *tensor.Tensor, rows, segments []int) *tensor.Tensor {
 	return tensor.Reshape(sel, len(rows), 1, c)
 }
 
-// SetAdapters installs (or with nil removes) the bottleneck adapters.
-func (l *EncoderLayer) SetAdapters(attn, mlp ResidualAdapter) {
-	l.AttnAdapter, l.MLPAdapter = attn, mlp
-}
-
 // SetPrefix installs (or with nil removes) a key/value prefix.
 func (l *EncoderLayer) SetPrefix(p KVPrefix) { l.Attn.Prefix = p }
 
@@ -135,8 +155,7 @@ func (l *EncoderLayer) Declare(d *Decl) {
 	d.Module(l.Names.Attn, l.Attn)
 	d.Module(l.Names.LN2, l.LN2)
 	d.Module(l.Names.MLP, l.MLP)
-	d.Extension(AttnAdapterName, l.AttnAdapter)
-	d.Extension(MLPAdapterName, l.MLPAdapter)
+	l.DeclareAdapters(d)
 }
 
 // Encoder is a stack of layers (CLIP's `encoder.layers.N`).

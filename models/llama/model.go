@@ -10,14 +10,11 @@ import (
 
 // Layer is LlamaDecoderLayer: x + attn(norm(x)), then + mlp(norm(x)).
 type Layer struct {
-	InputNorm *nn.RMSNorm          // input_layernorm
-	Attn      *nn.DecoderAttention // self_attn
-	PostNorm  *nn.RMSNorm          // post_attention_layernorm
-	MLP       *nn.GatedMLP         // mlp
-	// AttnAdapter and MLPAdapter, when set, transform each sub-layer's
-	// output before the residual addition (bottleneck adapters;
-	// extensions).
-	AttnAdapter, MLPAdapter nn.ResidualAdapter
+	InputNorm           *nn.RMSNorm          // input_layernorm
+	Attn                *nn.DecoderAttention // self_attn
+	PostNorm            *nn.RMSNorm          // post_attention_layernorm
+	MLP                 *nn.GatedMLP         // mlp
+	nn.ResidualAdapters                      // bottleneck adapter slots (extensions)
 }
 
 // Declare names the layer's children.
@@ -26,12 +23,8 @@ func (l *Layer) Declare(d *nn.Decl) {
 	d.Module("self_attn", l.Attn)
 	d.Module("post_attention_layernorm", l.PostNorm)
 	d.Module("mlp", l.MLP)
-	d.Extension(nn.AttnAdapterName, l.AttnAdapter)
-	d.Extension(nn.MLPAdapterName, l.MLPAdapter)
+	l.DeclareAdapters(d)
 }
-
-// SetAdapters installs (or with nil removes) bottleneck adapters.
-func (l *Layer) SetAdapters(attn, mlp nn.ResidualAdapter) { l.AttnAdapter, l.MLPAdapter = attn, mlp }
 
 // SetPrefix installs (or with nil removes) a key/value prefix.
 func (l *Layer) SetPrefix(p nn.KVPrefix) { l.Attn.Prefix = p }
@@ -42,14 +35,10 @@ func (l *Layer) PrefixWidth() int { return l.Attn.Q.Out() }
 // Forward runs the layer on x [B, T, C].
 func (l *Layer) Forward(x *tensor.Tensor, st nn.DecoderStep) *tensor.Tensor {
 	h := l.Attn.Forward(l.InputNorm.Forward(x), st)
-	if l.AttnAdapter != nil {
-		h = l.AttnAdapter.Forward(h)
-	}
+	h = l.AfterAttn(h)
 	x = tensor.Add(x, h)
 	h = l.MLP.Forward(l.PostNorm.Forward(x))
-	if l.MLPAdapter != nil {
-		h = l.MLPAdapter.Forward(h)
-	}
+	h = l.AfterMLP(h)
 	return tensor.Add(x, h)
 }
 

@@ -17,15 +17,13 @@ const positionOffset = 2
 // Layer is OPTDecoderLayer: pre-LayerNorm (x + attn(ln(x)), then + mlp(ln(x)))
 // or post-LayerNorm (ln(x + attn(x)), then ln(x + mlp(x))).
 type Layer struct {
-	AttnNorm  *nn.LayerNorm        // self_attn_layer_norm
-	Attn      *nn.DecoderAttention // self_attn
-	FinalNorm *nn.LayerNorm        // final_layer_norm
-	FC1, FC2  *nn.Linear           // fc1, fc2
-	Act       tensor.Activation
-	PreLN     bool
-	// AttnAdapter and MLPAdapter, when set, transform each sub-layer's
-	// output before the residual addition (extensions).
-	AttnAdapter, MLPAdapter nn.ResidualAdapter
+	AttnNorm            *nn.LayerNorm        // self_attn_layer_norm
+	Attn                *nn.DecoderAttention // self_attn
+	FinalNorm           *nn.LayerNorm        // final_layer_norm
+	FC1, FC2            *nn.Linear           // fc1, fc2
+	Act                 tensor.Activation
+	PreLN               bool
+	nn.ResidualAdapters // bottleneck adapter slots (extensions)
 }
 
 // Declare names the layer's children.
@@ -35,12 +33,8 @@ func (l *Layer) Declare(d *nn.Decl) {
 	d.Module("fc1", l.FC1)
 	d.Module("fc2", l.FC2)
 	d.Module("final_layer_norm", l.FinalNorm)
-	d.Extension(nn.AttnAdapterName, l.AttnAdapter)
-	d.Extension(nn.MLPAdapterName, l.MLPAdapter)
+	l.DeclareAdapters(d)
 }
-
-// SetAdapters installs (or with nil removes) bottleneck adapters.
-func (l *Layer) SetAdapters(attn, mlp nn.ResidualAdapter) { l.AttnAdapter, l.MLPAdapter = attn, mlp }
 
 // SetPrefix installs (or with nil removes) a key/value prefix.
 func (l *Layer) SetPrefix(p nn.KVPrefix) { l.Attn.Prefix = p }
@@ -55,9 +49,7 @@ func (l *Layer) Forward(x *tensor.Tensor, st nn.DecoderStep) *tensor.Tensor {
 		h = l.AttnNorm.Forward(h)
 	}
 	h = l.Attn.Forward(h, st)
-	if l.AttnAdapter != nil {
-		h = l.AttnAdapter.Forward(h)
-	}
+	h = l.AfterAttn(h)
 	x = tensor.Add(x, h)
 	if !l.PreLN {
 		x = l.AttnNorm.Forward(x)
@@ -67,9 +59,7 @@ func (l *Layer) Forward(x *tensor.Tensor, st nn.DecoderStep) *tensor.Tensor {
 		h = l.FinalNorm.Forward(h)
 	}
 	h = l.FC2.Forward(tensor.Activate(l.FC1.Forward(h), l.Act))
-	if l.MLPAdapter != nil {
-		h = l.MLPAdapter.Forward(h)
-	}
+	h = l.AfterMLP(h)
 	x = tensor.Add(x, h)
 	if !l.PreLN {
 		x = l.FinalNorm.Forward(x)
