@@ -67,22 +67,9 @@ func maskedRows(t *testing.T, logits *tensor.Tensor, mask []int32) *tensor.Tenso
 func TestForwardCausalLM(t *testing.T) {
 	dir := testutil.Fixture(t, "hf-parity", "llama_gen_tiny")
 	ref := parity.Open(t, filepath.Join(dir, "reference.safetensors"))
-	ints := func(name string) []int64 {
-		v, err := ref.Int64s(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
 	tmp := t.TempDir()
 	in := filepath.Join(tmp, "in.safetensors")
-	if err := safetensors.Write(in, []safetensors.Tensor{
-		safetensors.Int64Tensor("input_ids", []int{3, 10}, ints("train_input_ids")),
-		safetensors.Int64Tensor("attention_mask", []int{3, 10}, ints("train_attention_mask")),
-		safetensors.Int64Tensor("labels", []int{3, 10}, ints("train_labels")),
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeIntInputs(t, ref, in, "input_ids=train_input_ids", "attention_mask=train_attention_mask", "labels=train_labels")
 	out := filepath.Join(tmp, "out.safetensors")
 	if _, err := runCLI(t, "forward", "--model", dir, "--inputs", in, "--out", out, "--grads"); err != nil {
 		t.Fatal(err)
@@ -107,18 +94,7 @@ func TestForwardAdapter(t *testing.T) {
 	ref := filepath.Join(dir, "reference.safetensors")
 	r := parity.Open(t, ref)
 	in := filepath.Join(t.TempDir(), "in.safetensors")
-	var ts []safetensors.Tensor
-	for _, name := range []string{"input_ids", "attention_mask", "labels"} {
-		v, err := r.Int64s(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		info, _ := r.Info(name)
-		ts = append(ts, safetensors.Int64Tensor(name, info.Shape, v))
-	}
-	if err := safetensors.Write(in, ts, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeIntInputs(t, r, in, "input_ids", "attention_mask", "labels")
 	out := filepath.Join(t.TempDir(), "out.safetensors")
 	if _, err := runCLI(t, "forward", "--model", filepath.Join(dir, "base"), "--adapter", dir, "--inputs", in, "--out", out, "--grads"); err != nil {
 		t.Fatal(err)
@@ -140,5 +116,30 @@ func TestForwardAdapter(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no adapter gradients compared")
+	}
+}
+
+// writeIntInputs writes integer arrays of a reference file to path, each
+// given as "name" or "name=reference name", with their shapes.
+func writeIntInputs(t *testing.T, ref *safetensors.File, path string, names ...string) {
+	t.Helper()
+	var ts []safetensors.Tensor
+	for _, n := range names {
+		to, from, ok := strings.Cut(n, "=")
+		if !ok {
+			from = to
+		}
+		v, err := ref.Int64s(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := ref.Info(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, safetensors.Int64Tensor(to, info.Shape, v))
+	}
+	if err := safetensors.Write(path, ts, nil); err != nil {
+		t.Fatal(err)
 	}
 }

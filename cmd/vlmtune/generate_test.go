@@ -34,12 +34,7 @@ func TestGenerateInputsMatchesTransformers(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	in := filepath.Join(tmp, "in.safetensors")
-	if err := safetensors.Write(in, []safetensors.Tensor{
-		safetensors.Int64Tensor("input_ids", []int{3, 7}, ints("input_ids")),
-		safetensors.Int64Tensor("attention_mask", []int{3, 7}, ints("attention_mask")),
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
+	writeIntInputs(t, ref, in, "input_ids", "attention_mask")
 	for _, c := range []struct {
 		ref   string
 		flags []string
